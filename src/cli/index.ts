@@ -1,0 +1,80 @@
+import { ConfigError, findConfig, loadConfig } from "../config/index.ts";
+import { MpsError, UsageError } from "../shared/errors.ts";
+import { VERSION } from "../version.ts";
+import { findCommand } from "./commands.ts";
+import type { CliContext, CommandHandler } from "./context.ts";
+import { doctorCommand } from "./doctor.ts";
+import { commandHelp, globalHelp, usageLine } from "./help.ts";
+import { loginCommand } from "./login.ts";
+import { parseArgs } from "./parse_args.ts";
+import { resetStorageCommand } from "./reset_storage.ts";
+import { runCommand } from "./run.ts";
+
+export type { CliContext } from "./context.ts";
+
+const HANDLERS: Readonly<Record<string, CommandHandler>> = {
+  login: loginCommand,
+  run: runCommand,
+  doctor: doctorCommand,
+  "reset-storage": resetStorageCommand,
+};
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** Runs one command line and returns the exit code. */
+export async function runCli(argv: readonly string[], context: CliContext): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    const named = argv.map((token) => findCommand(token)).find((spec) => spec !== undefined);
+    context.stderr(`mps: ${error.message}\n${usageLine(named)}\n` +
+      `Run 'mps --help' for the list of commands and options.\n`);
+    return EXIT_USAGE;
+  }
+  const { command, options, positionals } = parsed;
+  if (options["help"] === true) {
+    context.stdout(command === undefined ? globalHelp() : commandHelp(command));
+    return EXIT_OK;
+  }
+  if (options["version"] === true) {
+    context.stdout(`mps ${VERSION}\n`);
+    return EXIT_OK;
+  }
+  if (command === undefined) {
+    context.stderr(`mps: no command given\n${usageLine()}\nRun 'mps --help' for the list of commands.\n`);
+    return EXIT_USAGE;
+  }
+  const handler = HANDLERS[command.name];
+  if (handler === undefined) throw new Error(`No handler for command '${command.name}'`);
+  try {
+    const flag = typeof options["config"] === "string" ? options["config"] : undefined;
+    const file = findConfig({ flag, env: context.env, cwd: context.cwd, executableDir: context.executableDir });
+    const config = await loadConfig(file, { env: context.env });
+    for (const warning of config.warnings) context.stderr(`mps: warning: ${warning}\n`);
+    return await handler({ context, config, positionals, options });
+  } catch (error) {
+    return reportError(error, context);
+  }
+}
+
+function reportError(error: unknown, context: CliContext): number {
+  if (error instanceof ConfigError) {
+    context.stderr(`mps: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof UsageError) {
+    context.stderr(`mps: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof MpsError) {
+    context.stderr(`mps: ${error.message}\n${error.fix ? `Fix: ${error.fix}\n` : ""}`);
+    return EXIT_FAILED;
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  context.stderr(`mps: unexpected error: ${text}\n`);
+  return EXIT_FAILED;
+}

@@ -1,0 +1,7 @@
+export { ConfigError } from "./config_error.ts";
+export { findConfig } from "./find_config.ts";
+export type { FindConfigOptions } from "./find_config.ts";
+export { loadConfig, parseConfig } from "./load_config.ts";
+export type { LoadConfigOptions } from "./load_config.ts";
+export { isWindowsStylePath, resolvePath } from "./resolve_path.ts";
+export type * from "./types.ts";

@@ -1,0 +1,111 @@
+import * as v from "valibot";
+import * as a from "./attributes.ts";
+
+// One valibot object per XML element: its keys are the element's known attributes (anything
+// else is warned about and ignored), its output the typed values with their defaults.
+
+const MAX = Number.MAX_SAFE_INTEGER;
+const DAY_MS = 86_400_000;
+
+export const EMAIL_SOURCE_TYPES = [
+  "Imap",
+  "ImapOAuthMicrosoft",
+  "ImapOAuthMicrosoftApp",
+  "ImapOAuthGoogle",
+  "ImapOAuth",
+] as const;
+
+export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
+
+export const rootSchema = v.object({
+  version: a.optionalWholeNumber(1, 999),
+});
+
+export const folderSourceSchema = v.object({
+  name: a.optionalText(),
+  host: a.text(""),
+  path: a.requiredText(),
+  userName: a.text(""),
+  password: a.text(""),
+  downloadInterval: a.wholeNumber(100, DAY_MS, 1000),
+});
+
+export const emailSourceSchema = v.object({
+  name: a.optionalText(),
+  type: v.pipe(
+    v.string("is required"),
+    v.picklist(EMAIL_SOURCE_TYPES, `must be one of ${EMAIL_SOURCE_TYPES.map((type) => `'${type}'`).join(", ")}`),
+  ),
+  host: a.requiredText(),
+  port: a.optionalWholeNumber(1, 65535),
+  secure: a.boolean(true),
+  userName: a.text(""),
+  password: a.text(""),
+  folder: a.text("INBOX"),
+  afterDownload: a.afterDownload(),
+  allowedSenders: a.list(),
+  pollInterval: a.wholeNumber(1000, DAY_MS, 60_000),
+  idle: a.boolean(true),
+  caFile: a.optionalText(),
+  provider: a.optionalText(),
+  printableTypes: a.list(),
+  printBody: a.oneOf(["auto", "always", "never"], "auto"),
+  maxMessageSize: a.wholeNumber(1024, MAX, 100 * 1024 * 1024),
+  maxAttachments: a.wholeNumber(1, 10_000, 20),
+});
+
+export const failedFilesSchema = v.object({
+  folder: a.text("Failed"),
+  maxAge: a.wholeNumber(0, MAX, 604_800),
+});
+
+export const spoolSchema = v.object({
+  folder: a.text("Spool"),
+});
+
+export const httpSchema = v.object({
+  host: a.text("127.0.0.1"),
+  port: a.wholeNumber(0, 65535, 5556),
+  token: a.optionalText(),
+});
+
+export const logSchema = v.object({
+  file: a.text("mps.log"),
+  level: a.oneOf(LOG_LEVELS, "info"),
+  maxSize: a.wholeNumber(65_536, MAX, 10 * 1024 * 1024),
+  maxFiles: a.wholeNumber(1, 100, 5),
+});
+
+export const oauthSchema = v.object({
+  storage: a.text("oauth-storage"),
+  keyFile: a.text("mps.key"),
+  refreshEveryDays: a.wholeNumber(1, 80, 7),
+});
+
+export const providerSchema = v.object({
+  name: a.requiredText(),
+  clientId: a.optionalText(),
+  clientSecret: a.optionalText(),
+  clientSecretExpires: a.optionalDate(),
+  tenant: a.optionalText(),
+  authority: a.optionalUrl(),
+  issuer: a.optionalUrl(),
+  scopes: a.optionalText(),
+});
+
+// Kept only so that legacy files load; their values are not used.
+export const localizationSchema = v.object({
+  language: a.optionalText(),
+  default: a.optionalText(),
+});
+
+export const communicatorSchema = v.object({
+  connectionLostTimeout: a.optionalText(),
+  controllerPort: a.optionalText(),
+});
+
+/** Elements with no attributes of their own. */
+export const containerSchema = v.object({});
+
+export type EmailSourceTypeName = typeof EMAIL_SOURCE_TYPES[number];
+export type AnyElementSchema = v.ObjectSchema<v.ObjectEntries, undefined>;

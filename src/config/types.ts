@@ -1,0 +1,95 @@
+import type { AfterDownload } from "./attributes.ts";
+import type { EMAIL_SOURCE_TYPES, LOG_LEVELS } from "./schema.ts";
+
+export type { AfterDownload };
+export type EmailSourceType = typeof EMAIL_SOURCE_TYPES[number];
+export type LogLevel = typeof LOG_LEVELS[number];
+export type ProviderKind = "microsoft" | "google" | "oidc";
+
+/** The validated `mps.config`: read-only, every default filled in, every path resolved. */
+export interface Config {
+  /** Absolute path of the file. */
+  readonly file: string;
+  /** The path as the admin gave it, used in messages. */
+  readonly displayPath: string;
+  /** Folder that relative paths resolve against. */
+  readonly dir: string;
+  readonly version: number | undefined;
+  readonly folderSources: readonly FolderSource[];
+  readonly emailSources: readonly EmailSource[];
+  readonly failedFiles: { readonly folder: string; readonly maxAgeSeconds: number };
+  readonly spool: { readonly folder: string };
+  readonly http: { readonly host: string; readonly port: number; readonly token: string | undefined };
+  readonly log: {
+    readonly file: string;
+    readonly level: LogLevel;
+    readonly maxBytes: number;
+    readonly maxFiles: number;
+  };
+  readonly oauth: {
+    readonly storageDir: string;
+    readonly keyFile: string;
+    readonly refreshEveryDays: number;
+    readonly providers: readonly OAuthProvider[];
+  };
+  /** Line of the legacy `<communicator>` element, which mps accepts and does not use. */
+  readonly communicatorLine: number | undefined;
+  /** Unknown elements and attributes, and settings that will not work as written. */
+  readonly warnings: readonly string[];
+}
+
+export interface FolderSource {
+  readonly kind: "folder";
+  readonly name: string;
+  readonly line: number;
+  readonly host: string;
+  /** `path` exactly as written. */
+  readonly path: string;
+  /** Where the files are read from: resolved, or `\\host\C$\...` for an admin share. */
+  readonly location: string;
+  readonly userName: string;
+  readonly password: string;
+  readonly downloadIntervalMs: number;
+}
+
+export interface EmailSource {
+  readonly kind: "email";
+  readonly name: string;
+  readonly line: number;
+  readonly type: EmailSourceType;
+  readonly host: string;
+  readonly port: number;
+  readonly secure: boolean;
+  readonly userName: string;
+  readonly password: string;
+  readonly folder: string;
+  readonly afterDownload: AfterDownload;
+  readonly allowedSenders: readonly string[];
+  readonly pollIntervalMs: number;
+  readonly idle: boolean;
+  readonly caFile: string | undefined;
+  /** Lower-cased name of the `<oauth>` provider the source signs in with; undefined for `Imap`. */
+  readonly provider: string | undefined;
+  readonly printableTypes: readonly string[];
+  readonly printBody: "auto" | "always" | "never";
+  readonly maxMessageSize: number;
+  readonly maxAttachments: number;
+}
+
+export type Source = FolderSource | EmailSource;
+
+export interface OAuthProvider {
+  /** As written in the config (`Microsoft`). */
+  readonly name: string;
+  /** Lower-cased name: what `mps login` matches and the storage folder is called. */
+  readonly id: string;
+  readonly kind: ProviderKind;
+  readonly line: number;
+  readonly clientId: string;
+  readonly clientSecret: string | undefined;
+  readonly clientSecretExpiresAt: number | undefined;
+  readonly tenant: string | undefined;
+  readonly authority: string | undefined;
+  readonly issuer: string | undefined;
+  readonly scopes: readonly string[] | undefined;
+}
