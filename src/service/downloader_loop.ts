@@ -1,0 +1,75 @@
+import type { ComponentLogger } from "../log/index.ts";
+import { MpsError } from "../shared/errors.ts";
+import type { SourceState } from "./source_state.ts";
+
+export interface LoopOptions {
+  readonly state: SourceState;
+  readonly cycle: () => Promise<number>;
+  readonly log: ComponentLogger;
+  readonly now: () => number;
+  readonly shutdown: AbortSignal;
+  /** Upper bound of the wait after failures (the interval doubles per failure up to it). */
+  readonly maxBackoffMs?: number;
+}
+
+/**
+ * Runs one cycle and records it. Every cycle ends with the line admins of the old product
+ * grep for: `MpsDownloader finished with exit code N`.
+ */
+export async function runCycle(options: LoopOptions): Promise<number> {
+  const { state, log, now } = options;
+  let code: number;
+  try {
+    code = await options.cycle();
+    state.lastError = undefined;
+  } catch (error) {
+    code = 1;
+    const known = error instanceof MpsError;
+    state.lastError = {
+      code: known ? error.code : "ERR_UNEXPECTED",
+      message: error instanceof Error ? error.message : String(error),
+      fix: known ? error.fix : undefined,
+    };
+    log.error(state.lastError.message, { code: state.lastError.code, ...(known && error.fix ? { fix: error.fix } : {}) });
+  }
+  const at = now();
+  state.lastRunAt = at;
+  state.lastExitCode = code;
+  state.runs.set(code, (state.runs.get(code) ?? 0) + 1);
+  if (code === 0) {
+    state.lastSuccessAt = at;
+    state.consecutiveFailures = 0;
+  } else {
+    state.consecutiveFailures += 1;
+  }
+  const line = `MpsDownloader finished with exit code ${code}`;
+  if (code === 0) log.info(line);
+  else log.error(line, { cause: state.lastError?.message });
+  return code;
+}
+
+/** Cycles until shutdown, waiting the source's interval between cycles, longer after failures. */
+export async function runLoop(options: LoopOptions): Promise<void> {
+  const maxBackoff = options.maxBackoffMs ?? 5 * 60_000;
+  while (!options.shutdown.aborted) {
+    await runCycle(options);
+    const failures = options.state.consecutiveFailures;
+    const wait = failures === 0
+      ? options.state.intervalMs
+      : Math.min(maxBackoff, options.state.intervalMs * 2 ** Math.min(failures, 16));
+    await sleep(wait, options.shutdown);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

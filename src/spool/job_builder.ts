@@ -1,0 +1,165 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
+import * as path from "node:path";
+import { MpsError } from "../shared/errors.ts";
+import { reservedJobNames, safeDocumentName } from "./safe_document_name.ts";
+
+export interface JobDocument {
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** What `job.json` says about the job besides its documents. */
+export interface JobInfo {
+  readonly id: string;
+  readonly source: string;
+  readonly owner: string;
+  readonly subject: string;
+  readonly receivedAt: string;
+  readonly messageId: string;
+}
+
+export interface Job extends JobInfo {
+  readonly documents: readonly JobDocument[];
+}
+
+export class SpoolError extends MpsError {
+  static readonly CODE = "ERR_SPOOL";
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(SpoolError.CODE, message, {
+      ...options,
+      fix: "Check that the spool folder exists, is writable by the account mps runs as, and its disk is not full",
+    });
+  }
+}
+
+const TEMP = ".tmp";
+const DONE = ".done";
+
+/**
+ * Builds one job in a temp folder and publishes it whole with a rename, so the print system
+ * never sees half a job. A ledger entry written after the rename remembers the job id even
+ * after the print system has taken the folder away, so a restart never makes it twice.
+ */
+export class JobBuilder {
+  readonly #spoolDir: string;
+  readonly #id: string;
+  readonly #tempDir: string;
+  readonly #names = reservedJobNames();
+  readonly #documents: JobDocument[] = [];
+
+  private constructor(spoolDir: string, id: string, tempDir: string) {
+    this.#spoolDir = spoolDir;
+    this.#id = id;
+    this.#tempDir = tempDir;
+  }
+
+  /** Starts a job, or returns undefined when a job of this id was already published. */
+  static async begin(spoolDir: string, id: string): Promise<JobBuilder | undefined> {
+    if (!/^[\w.@+-]+$/.test(id) || id.startsWith(".")) throw new SpoolError(`Job id '${id}' is not a safe folder name`);
+    if (await isPublished(spoolDir, id)) return undefined;
+    const tempDir = path.join(spoolDir, TEMP, `${id}.${randomBytes(4).toString("hex")}`);
+    try {
+      await mkdir(tempDir, { recursive: true });
+    } catch (cause) {
+      throw new SpoolError(`Cannot create job folder '${tempDir}': ${(cause as Error).message}`, { cause });
+    }
+    return new JobBuilder(spoolDir, id, tempDir);
+  }
+
+  /** Streams one document to disk, hashing as it goes; returns its safe file name. */
+  async addDocument(fileName: string, contentType: string, content: AsyncIterable<Uint8Array>): Promise<JobDocument> {
+    const safeName = safeDocumentName(fileName, this.#names);
+    const file = path.join(this.#tempDir, safeName);
+    const hash = createHash("sha256");
+    let size = 0;
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(file, "wx");
+      for await (const chunk of content) {
+        hash.update(chunk);
+        size += chunk.byteLength;
+        await handle.write(chunk);
+      }
+      await handle.sync();
+    } catch (cause) {
+      throw new SpoolError(`Cannot write document '${file}': ${(cause as Error).message}`, { cause });
+    } finally {
+      await handle?.close();
+    }
+    const document = { fileName: safeName, contentType, size, sha256: hash.digest("hex") };
+    this.#documents.push(document);
+    return document;
+  }
+
+  get documents(): readonly JobDocument[] {
+    return this.#documents;
+  }
+
+  /** Writes job.json, makes everything durable and renames the job into place. */
+  async commit(info: Omit<JobInfo, "id">): Promise<Job> {
+    const job: Job = {
+      id: this.#id,
+      source: info.source,
+      owner: info.owner,
+      subject: info.subject,
+      receivedAt: info.receivedAt,
+      messageId: info.messageId,
+      documents: this.#documents,
+    };
+    const target = path.join(this.#spoolDir, this.#id);
+    try {
+      const meta = path.join(this.#tempDir, "job.json");
+      await writeFile(meta, `${JSON.stringify(job, null, 2)}\n`, { flag: "wx" });
+      await syncPath(meta);
+      await syncDirectory(this.#tempDir);
+      await rename(this.#tempDir, target);
+      await syncDirectory(this.#spoolDir);
+      await mkdir(path.join(this.#spoolDir, DONE), { recursive: true });
+      await writeFile(path.join(this.#spoolDir, DONE, this.#id), `${new Date().toISOString()}\n`);
+    } catch (cause) {
+      await this.abort();
+      throw new SpoolError(`Cannot publish job '${target}': ${(cause as Error).message}`, { cause });
+    }
+    return job;
+  }
+
+  async abort(): Promise<void> {
+    await rm(this.#tempDir, { recursive: true, force: true });
+  }
+}
+
+/** True when the job is in the spool or the ledger remembers it. */
+export async function isPublished(spoolDir: string, id: string): Promise<boolean> {
+  for (const candidate of [path.join(spoolDir, id), path.join(spoolDir, DONE, id)]) {
+    try {
+      await stat(candidate);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+  return false;
+}
+
+async function syncPath(file: string): Promise<void> {
+  const handle = await open(file, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  try {
+    await syncPath(dir);
+  } catch (error) {
+    // Windows cannot open or fsync a directory; NTFS orders the rename itself.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EPERM" && code !== "EISDIR" && code !== "EACCES") throw error;
+  }
+}

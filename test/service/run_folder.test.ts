@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import process from "node:process";
+import { after, before, test } from "node:test";
+import { MAIN, runMps } from "../helpers/run_mps.ts";
+
+let dir = "";
+let configFile = "";
+before(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "mps-run-"));
+  configFile = path.join(dir, "mps.config");
+  await writeFile(
+    configFile,
+    `<mps>\n  <folderSources>\n    <add name="drop" path="in" downloadInterval="200" />\n  </folderSources>\n` +
+      `  <spool folder="Spool" />\n  <log file="logs/mps.log" />\n</mps>\n`,
+  );
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function jobs(): Promise<string[]> {
+  const names = await readdir(path.join(dir, "Spool")).catch(() => []);
+  return names.filter((name) => !name.startsWith("."));
+}
+
+test("run --once with nothing to do exits 0 and logs the cycle line", async () => {
+  const result = await runMps(["run", "--once", "--config", configFile]);
+  assert.equal(result.code, 0, result.stderr);
+  const log = await readFile(path.join(dir, "logs", "mps.log"), "utf8");
+  assert.match(log, /INFO  \[downloader\/drop\] MpsDownloader finished with exit code 0\n/);
+});
+
+test("the service turns a dropped file into a job once its size is stable, then stops cleanly on SIGTERM", async () => {
+  const isDeno = "Deno" in globalThis;
+  const args = isDeno ? ["run", "-A", MAIN] : [MAIN];
+  const child = spawn(process.execPath, [...args, "run", "--config", configFile], { stdio: "ignore" });
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  try {
+    await mkdir(path.join(dir, "in", "bob"), { recursive: true });
+    await writeFile(path.join(dir, "in", "bob", "scan.pdf"), "%PDF-1.4 test");
+    const deadline = Date.now() + 10_000;
+    while ((await jobs()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const [id] = await jobs();
+    assert.ok(id, "no job appeared within 10 s");
+    const job = JSON.parse(await readFile(path.join(dir, "Spool", id, "job.json"), "utf8"));
+    assert.equal(job.owner, "bob");
+    assert.equal(job.source, "drop");
+    assert.deepEqual(job.documents.map((d: { fileName: string }) => d.fileName), ["scan.pdf"]);
+    assert.deepEqual(await readdir(path.join(dir, "in", "bob")), []);
+  } finally {
+    child.kill("SIGTERM");
+  }
+  assert.equal(await exited, 0);
+  const log = await readFile(path.join(dir, "logs", "mps.log"), "utf8");
+  assert.match(log, /\[service\] mps stopped\n$/);
+});
+
+test("run --once exits 1 when a source fails, naming the cause in the cycle line", async () => {
+  const bad = path.join(dir, "bad.config");
+  await writeFile(bad, `<mps><emailSources><add type="Imap" host="127.0.0.1" port="1" userName="u" /></emailSources><log file="bad.log" /></mps>`);
+  const result = await runMps(["run", "--once", "--config", bad]);
+  assert.equal(result.code, 1);
+  const log = await readFile(path.join(dir, "bad.log"), "utf8");
+  assert.match(log, /ERROR \[downloader\/u\] MpsDownloader finished with exit code 1 cause=/);
+});

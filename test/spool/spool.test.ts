@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { after, before, test } from "node:test";
+import { isPublished, JobBuilder, safeDocumentName } from "../../src/spool/index.ts";
+
+let spool = "";
+before(async () => {
+  spool = await mkdtemp(path.join(tmpdir(), "mps-spool-"));
+});
+after(async () => {
+  await rm(spool, { recursive: true, force: true });
+});
+
+async function* chunks(...parts: string[]): AsyncIterable<Uint8Array> {
+  for (const part of parts) yield new TextEncoder().encode(part);
+}
+
+const INFO = {
+  source: "print@example.test",
+  owner: "alice@example.test",
+  subject: "Quarterly report",
+  receivedAt: "2026-11-27T10:00:00.000Z",
+  messageId: "<m1@example.test>",
+};
+
+test("makes hostile attachment names safe on Windows and POSIX", () => {
+  const cases: Array<[string, string]> = [
+    ["../../etc/passwd", "passwd"],
+    ["C:\\Windows\\system32\\evil.exe", "evil.exe"],
+    ["report?.pdf", "report_.pdf"],
+    ["a<b>c:d\"e|f*.txt", "a_b_c_d_e_f_.txt"],
+    ["CON", "_CON"],
+    ["lpt1.txt", "_lpt1.txt"],
+    ["name. . ", "name"],
+    ["", "document"],
+    ["..", "document"],
+    ["tab\there.pdf", "tab_here.pdf"],
+    ["job.json", "job (2).json"],
+  ];
+  for (const [raw, expected] of cases) {
+    assert.equal(safeDocumentName(raw, new Set(["job.json"])), expected, raw);
+  }
+});
+
+test("numbers duplicate names, ignoring case", () => {
+  const taken = new Set<string>();
+  assert.deepEqual(
+    ["scan.pdf", "Scan.PDF", "scan.pdf", "README"].map((name) => safeDocumentName(name, taken)),
+    ["scan.pdf", "Scan (2).PDF", "scan (3).pdf", "README"],
+  );
+});
+
+test("shortens very long names and keeps the extension", () => {
+  const name = safeDocumentName(`${"x".repeat(400)}.pdf`, new Set());
+  assert.equal(name.length, 150);
+  assert.ok(name.endsWith(".pdf"));
+});
+
+test("publishes a job whole with job.json describing each document in order", async () => {
+  const builder = await JobBuilder.begin(spool, "src-1-10");
+  assert.ok(builder);
+  await builder.addDocument("b.pdf", "application/pdf", chunks("%PDF-1.4 ", "body"));
+  await builder.addDocument("a.txt", "text/plain", chunks("hello"));
+  assert.deepEqual(await readdir(spool).then((names) => names.filter((n) => !n.startsWith("."))), []);
+  const job = await builder.commit(INFO);
+  const dir = path.join(spool, "src-1-10");
+  const written = JSON.parse(await readFile(path.join(dir, "job.json"), "utf8"));
+  assert.deepEqual(written, job);
+  assert.deepEqual(written.documents, [
+    {
+      fileName: "b.pdf",
+      contentType: "application/pdf",
+      size: 13,
+      sha256: createHash("sha256").update("%PDF-1.4 body").digest("hex"),
+    },
+    { fileName: "a.txt", contentType: "text/plain", size: 5, sha256: createHash("sha256").update("hello").digest("hex") },
+  ]);
+  assert.equal(await readFile(path.join(dir, "a.txt"), "utf8"), "hello");
+  assert.deepEqual((await readdir(dir)).sort(), ["a.txt", "b.pdf", "job.json"]);
+});
+
+test("refuses to make a job twice, even after the print system took the first away", async () => {
+  const first = await JobBuilder.begin(spool, "src-1-11");
+  assert.ok(first);
+  await first.commit(INFO);
+  assert.equal(await JobBuilder.begin(spool, "src-1-11"), undefined);
+  await rm(path.join(spool, "src-1-11"), { recursive: true });
+  assert.equal(await isPublished(spool, "src-1-11"), true);
+  assert.equal(await JobBuilder.begin(spool, "src-1-11"), undefined);
+});
+
+test("an aborted job leaves nothing in the spool", async () => {
+  const builder = await JobBuilder.begin(spool, "src-1-12");
+  assert.ok(builder);
+  await builder.addDocument("x.pdf", "application/pdf", chunks("x"));
+  await builder.abort();
+  assert.equal(await isPublished(spool, "src-1-12"), false);
+  assert.deepEqual(await readdir(path.join(spool, ".tmp")), []);
+});
+
+test("refuses a job id that is not a safe folder name", async () => {
+  await assert.rejects(JobBuilder.begin(spool, "../x"), /Job id '..\/x' is not a safe folder name/);
+});
