@@ -20,3 +20,8 @@ export function executableDir(): string | undefined {
 export function runtimeName(): string {
   return isDeno && typeof Deno !== "undefined" ? `deno ${Deno.version.deno}` : `node ${process.version}`;
 }
+
+export { serveHttp } from "./serve.ts";
+export type { FetchHandler, ServedHttp, ServeOptions } from "./serve.ts";
+export { browserCommand, openBrowser } from "./open_browser.ts";
+export type { OpenBrowser } from "./open_browser.ts";

@@ -1,5 +1,8 @@
 import type { ComponentLogger } from "../log/index.ts";
 import { MpsError } from "../shared/errors.ts";
+import { createNudge } from "./nudge.ts";
+import type { Nudge } from "./nudge.ts";
+import { observeDuration } from "./source_state.ts";
 import type { SourceState } from "./source_state.ts";
 
 export interface LoopOptions {
@@ -10,6 +13,8 @@ export interface LoopOptions {
   readonly shutdown: AbortSignal;
   /** Upper bound of the wait after failures (the interval doubles per failure up to it). */
   readonly maxBackoffMs?: number;
+  /** Ends a wait early (IDLE saw new mail). */
+  readonly nudge?: Nudge;
 }
 
 /**
@@ -19,6 +24,7 @@ export interface LoopOptions {
 export async function runCycle(options: LoopOptions): Promise<number> {
   const { state, log, now } = options;
   let code: number;
+  const started = now();
   try {
     code = await options.cycle();
     state.lastError = undefined;
@@ -33,6 +39,7 @@ export async function runCycle(options: LoopOptions): Promise<number> {
     log.error(state.lastError.message, { code: state.lastError.code, ...(known && error.fix ? { fix: error.fix } : {}) });
   }
   const at = now();
+  observeDuration(state.duration, (at - started) / 1000);
   state.lastRunAt = at;
   state.lastExitCode = code;
   state.runs.set(code, (state.runs.get(code) ?? 0) + 1);
@@ -48,28 +55,18 @@ export async function runCycle(options: LoopOptions): Promise<number> {
   return code;
 }
 
-/** Cycles until shutdown, waiting the source's interval between cycles, longer after failures. */
+/**
+ * Cycles until shutdown, waiting the source's interval between cycles. After a failure it
+ * retries sooner, 1 s then doubling, never waiting longer than the interval (so /health
+ * keeps seeing fresh runs) nor `maxBackoffMs`.
+ */
 export async function runLoop(options: LoopOptions): Promise<void> {
   const maxBackoff = options.maxBackoffMs ?? 5 * 60_000;
   while (!options.shutdown.aborted) {
     await runCycle(options);
     const failures = options.state.consecutiveFailures;
-    const wait = failures === 0
-      ? options.state.intervalMs
-      : Math.min(maxBackoff, options.state.intervalMs * 2 ** Math.min(failures, 16));
-    await sleep(wait, options.shutdown);
+    const interval = options.state.intervalMs;
+    const wait = failures === 0 ? interval : Math.min(interval, maxBackoff, 1000 * 2 ** Math.min(failures - 1, 20));
+    await (options.nudge ?? createNudge()).wait(wait, options.shutdown);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -6,7 +6,7 @@ import type { FolderSource } from "../config/index.ts";
 import type { ComponentLogger } from "../log/index.ts";
 import { MpsError } from "../shared/errors.ts";
 import { JobBuilder } from "../spool/index.ts";
-import { contentTypeForName } from "./content_type.ts";
+import { contentTypeForName } from "../shared/content_type.ts";
 
 interface Seen {
   readonly size: number;

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import * as path from "node:path";
+import process from "node:process";
 import { MpsError } from "../shared/errors.ts";
 import { reservedJobNames, safeDocumentName } from "./safe_document_name.ts";
 
@@ -61,7 +62,7 @@ export class JobBuilder {
   static async begin(spoolDir: string, id: string): Promise<JobBuilder | undefined> {
     if (!/^[\w.@+-]+$/.test(id) || id.startsWith(".")) throw new SpoolError(`Job id '${id}' is not a safe folder name`);
     if (await isPublished(spoolDir, id)) return undefined;
-    const tempDir = path.join(spoolDir, TEMP, `${id}.${randomBytes(4).toString("hex")}`);
+    const tempDir = path.join(spoolDir, TEMP, `${id}.${process.pid}.${randomBytes(4).toString("hex")}`);
     try {
       await mkdir(tempDir, { recursive: true });
     } catch (cause) {
@@ -129,6 +130,32 @@ export class JobBuilder {
 
   async abort(): Promise<void> {
     await rm(this.#tempDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Removes half-built jobs left in `.tmp` by a process that died (its pid is in the folder name).
+ * Returns how many it removed.
+ */
+export async function cleanPartialJobs(spoolDir: string): Promise<number> {
+  let removed = 0;
+  const entries = await readdir(path.join(spoolDir, TEMP)).catch(() => [] as string[]);
+  for (const entry of entries) {
+    const pid = Number(/\.(\d+)\.[0-9a-f]{8}$/.exec(entry)?.[1]);
+    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) continue;
+    if (pid === process.pid) continue;
+    await rm(path.join(spoolDir, TEMP, entry), { recursive: true, force: true });
+    removed += 1;
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

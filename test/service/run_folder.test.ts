@@ -15,7 +15,7 @@ before(async () => {
   await writeFile(
     configFile,
     `<mps>\n  <folderSources>\n    <add name="drop" path="in" downloadInterval="200" />\n  </folderSources>\n` +
-      `  <spool folder="Spool" />\n  <log file="logs/mps.log" />\n</mps>\n`,
+      `  <spool folder="Spool" />\n  <http port="0" />\n  <log file="logs/mps.log" />\n</mps>\n`,
   );
 });
 after(async () => {
@@ -54,7 +54,11 @@ test("the service turns a dropped file into a job once its size is stable, then 
   } finally {
     child.kill("SIGTERM");
   }
-  assert.equal(await exited, 0);
+  const code = await exited;
+  // Deno's node:child_process reports a child it signalled as killed (null), even though the
+  // child handled SIGTERM and exited 0 (as a shell sees it); the log line below proves the
+  // clean shutdown on both runtimes.
+  if (!isDeno) assert.equal(code, 0);
   const log = await readFile(path.join(dir, "logs", "mps.log"), "utf8");
   assert.match(log, /\[service\] mps stopped\n$/);
 });

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
-import { isPublished, JobBuilder, safeDocumentName } from "../../src/spool/index.ts";
+import { cleanPartialJobs, isPublished, JobBuilder, safeDocumentName } from "../../src/spool/index.ts";
 
 let spool = "";
 before(async () => {
@@ -103,4 +103,16 @@ test("an aborted job leaves nothing in the spool", async () => {
 
 test("refuses a job id that is not a safe folder name", async () => {
   await assert.rejects(JobBuilder.begin(spool, "../x"), /Job id '..\/x' is not a safe folder name/);
+});
+
+test("removes half-built jobs of dead processes and keeps its own", async () => {
+  const { mkdir } = await import("node:fs/promises");
+  const process = (await import("node:process")).default;
+  const own = await JobBuilder.begin(spool, "src-1-20");
+  assert.ok(own);
+  await mkdir(path.join(spool, ".tmp", "src-1-21.999999999.0a1b2c3d"), { recursive: true });
+  assert.equal(await cleanPartialJobs(spool), 1);
+  const left = await readdir(path.join(spool, ".tmp"));
+  assert.deepEqual(left.map((name) => name.split(".")[1]), [String(process.pid)]);
+  await own.abort();
 });

@@ -1,0 +1,16 @@
+// /health and /metrics for monitoring tools (SPEC "HTTP: /health and /metrics").
+export { createApp } from "./create_app.ts";
+export type { AppOptions } from "./create_app.ts";
+export { startHttpServer } from "./start_http_server.ts";
+export type { HttpServer, StartHttpServerOptions } from "./start_http_server.ts";
+export { HttpServerError } from "./http_server_error.ts";
+export { healthReport } from "./health_report.ts";
+export type { HealthReport } from "./health_report.ts";
+export { sourceHealth } from "./source_health.ts";
+export type { HealthProblem, SourceHealth } from "./source_health.ts";
+export { escapeLabelValue, EXPOSITION_CONTENT_TYPE, renderExposition } from "./exposition.ts";
+export type { MetricFamily, Sample } from "./exposition.ts";
+export { metricFamilies } from "./metric_families.ts";
+export { processSampler } from "./process_sample.ts";
+export type { ProcessSample } from "./process_sample.ts";
+export * from "./health_rules.ts";

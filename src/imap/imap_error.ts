@@ -1,0 +1,108 @@
+import { MpsError } from "../shared/errors.ts";
+
+export const IMAP_CONNECT = "ERR_IMAP_CONNECT";
+export const IMAP_TLS = "ERR_IMAP_TLS";
+export const IMAP_AUTH = "ERR_IMAP_AUTH";
+export const IMAP_NOT_CONNECTED = "ERR_IMAP_NOT_CONNECTED";
+export const IMAP_FOLDER = "ERR_IMAP_FOLDER";
+export const IMAP_OTHER = "ERR_IMAP";
+
+/** An IMAP failure with a stable code and the fix an admin can act on. */
+export class ImapError extends MpsError {
+  constructor(code: string, message: string, options: { cause: unknown; fix: string }) {
+    super(code, message, options);
+  }
+}
+
+export interface ImapTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly userName: string;
+  readonly folder: string;
+  readonly caFile: string | undefined;
+  readonly oauth: boolean;
+}
+
+const CERT_CODES = new Set([
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "CERT_NOT_YET_VALID",
+]);
+
+/** Maps what imapflow and the socket throw to one of the codes above. */
+export function toImapError(error: unknown, target: ImapTarget): ImapError {
+  if (error instanceof ImapError) return error;
+  const where = `${target.host}:${target.port}`;
+  const code = stringField(error, "code");
+  const text = error instanceof Error ? error.message : String(error);
+  const response = stringField(error, "response") ?? stringField(error, "responseText") ?? "";
+  if (/User is authenticated but not connected/i.test(`${response} ${text}`)) {
+    return new ImapError(
+      IMAP_NOT_CONNECTED,
+      `User is authenticated but not connected: '${target.userName}' signed in to ${where}, but the server refused the next command (IMAP is disabled for this mailbox)`,
+      {
+        cause: error,
+        fix: `Enable IMAP for the mailbox in the Exchange admin center (Recipients > Mailboxes > ${target.userName} > ` +
+          "Email apps > IMAP on, or Set-CASMailbox -ImapEnabled $true); the change can take hours to reach every server",
+      },
+    );
+  }
+  if (code !== undefined && CERT_CODES.has(code)) {
+    const reason = code === "ERR_TLS_CERT_ALTNAME_INVALID"
+      ? `its certificate is for another host name`
+      : code === "CERT_HAS_EXPIRED"
+      ? "its certificate has expired"
+      : "its certificate is not signed by a trusted authority (self-signed or a private CA)";
+    return new ImapError(IMAP_TLS, `Cannot trust the IMAP server ${where}: ${reason} (${code})`, {
+      cause: error,
+      fix: code === "ERR_TLS_CERT_ALTNAME_INVALID"
+        ? `Use the host name the certificate was issued for in host="…" (the message above names it)`
+        : code === "CERT_HAS_EXPIRED"
+        ? "Renew the server's certificate"
+        : `Give the source caFile="…" with the PEM of the CA that signed the server's certificate${target.caFile ? ` (now '${target.caFile}')` : ""}`,
+    });
+  }
+  if (
+    code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "ETIMEDOUT" ||
+    code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "CONNECT_TIMEOUT" || code === "ECONNRESET" ||
+    code === "NoConnection" || code === "EConnectionClosed" || code === "ETIMEOUT" || code === "GREETING_TIMEOUT"
+  ) {
+    return new ImapError(IMAP_CONNECT, `Cannot connect to IMAP server ${where}: ${text}${code && !text.includes(code) ? ` (${code})` : ""}`, {
+      cause: error,
+      fix: `Check host="${target.host}" and port="${target.port}", that the server is up, and that no firewall or proxy blocks the connection`,
+    });
+  }
+  if (booleanField(error, "authenticationFailed") || /AUTHENTICATIONFAILED|Authentication failed/i.test(`${response} ${text}`)) {
+    return new ImapError(IMAP_AUTH, `The IMAP server ${where} refused the login of '${target.userName}': ${response || text}`, {
+      cause: error,
+      fix: target.oauth
+        ? `Check that the token belongs to '${target.userName}' and still grants IMAP access: run 'mps doctor', then 'mps login' for this user if needed`
+        : `Check userName and password of the source`,
+    });
+  }
+  if (/Mailbox doesn't exist|NONEXISTENT|not exist|Unknown Mailbox/i.test(`${response} ${text}`)) {
+    return new ImapError(IMAP_FOLDER, `The folder '${target.folder}' does not exist in the mailbox of '${target.userName}'`, {
+      cause: error,
+      fix: `Create the folder or correct folder="…" of the source`,
+    });
+  }
+  return new ImapError(IMAP_OTHER, `IMAP error on ${where}: ${response || text}`, {
+    cause: error,
+    fix: "Run 'mps doctor' to check the connection and the mailbox rights",
+  });
+}
+
+function stringField(value: unknown, key: string): string | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const field: unknown = Reflect.get(value, key);
+  return typeof field === "string" ? field : undefined;
+}
+
+function booleanField(value: unknown, key: string): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  return Reflect.get(value, key) === true;
+}

@@ -1,0 +1,13 @@
+export {
+  IMAP_AUTH,
+  IMAP_CONNECT,
+  IMAP_FOLDER,
+  IMAP_NOT_CONNECTED,
+  IMAP_OTHER,
+  IMAP_TLS,
+  ImapError,
+  toImapError,
+} from "./imap_error.ts";
+export type { ImapTarget } from "./imap_error.ts";
+export { createImapFlow, ImapSession } from "./imap_session.ts";
+export type { ImapAuth, ImapClientFactory, ImapSessionOptions } from "./imap_session.ts";

@@ -1,0 +1,299 @@
+import * as oauth from "oauth4webapi";
+import type { OAuthProvider } from "../config/index.ts";
+import { MpsError } from "../shared/errors.ts";
+import { MICROSOFT_DEFAULT_TENANT, MICROSOFT_LOGIN_HOST } from "./provider_endpoints.ts";
+
+// Stable codes: doctor, /health and tests switch on these.
+export const ERR_OAUTH = "ERR_OAUTH";
+export const ERR_OAUTH_NETWORK = "ERR_OAUTH_NETWORK";
+export const ERR_OAUTH_SERVER = "ERR_OAUTH_SERVER";
+export const ERR_OAUTH_INVALID_RESPONSE = "ERR_OAUTH_INVALID_RESPONSE";
+export const ERR_OAUTH_CONSENT_REQUIRED = "ERR_OAUTH_CONSENT_REQUIRED";
+export const ERR_OAUTH_REFRESH_FAILED = "ERR_OAUTH_REFRESH_FAILED";
+export const ERR_OAUTH_CLIENT_SECRET = "ERR_OAUTH_CLIENT_SECRET";
+export const ERR_OAUTH_APP_NOT_FOUND = "ERR_OAUTH_APP_NOT_FOUND";
+export const ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS = "ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS";
+export const ERR_OAUTH_REDIRECT_URI = "ERR_OAUTH_REDIRECT_URI";
+export const ERR_OAUTH_CODE_REUSED = "ERR_OAUTH_CODE_REUSED";
+export const ERR_OAUTH_ACCESS_DENIED = "ERR_OAUTH_ACCESS_DENIED";
+export const ERR_OAUTH_DEVICE_CODE_EXPIRED = "ERR_OAUTH_DEVICE_CODE_EXPIRED";
+
+export type OAuthErrorContext = {
+  provider: OAuthProvider;
+  /** The mailbox / login name the operation was for ("app" for app-only tokens). */
+  username: string;
+  /** The redirect URI the login used, printed in the redirect-mismatch fix. */
+  redirectUri?: string | undefined;
+  /** URL of the endpoint called, named in the network fix. */
+  endpoint?: string | undefined;
+  /** What was being done: `login` keeps a plain `invalid_grant` from reading as a refresh failure. */
+  operation?: "login" | "refresh" | "client_credentials" | "device_code" | undefined;
+};
+
+/** What the provider said, as far as it said anything. */
+export type OAuthErrorDetails = {
+  /** OAuth `error` value (`invalid_grant`), when the server sent one. */
+  error?: string | undefined;
+  errorDescription?: string | undefined;
+  /** HTTP status of the failed response. */
+  status?: number | undefined;
+  /** Entra's AADSTS number (`700082`), from `error_codes` or the description. */
+  aadsts?: number | undefined;
+  /** A later attempt may work (network, 5xx, temporarily_unavailable). */
+  retryable?: boolean;
+};
+
+/** An OAuth operation failed; `code` says which known failure it is, `fix` what the admin can do. */
+export class OAuthError extends MpsError {
+  static readonly CODE = ERR_OAUTH;
+  readonly provider: string;
+  readonly username: string;
+  readonly error: string | undefined;
+  readonly errorDescription: string | undefined;
+  readonly status: number | undefined;
+  readonly aadsts: number | undefined;
+  readonly retryable: boolean;
+  constructor(code: string, message: string, details: OAuthErrorDetails & { provider: string; username: string },
+    options: { cause: unknown; fix: string }) {
+    super(code, message, options);
+    this.provider = details.provider;
+    this.username = details.username;
+    this.error = details.error;
+    this.errorDescription = details.errorDescription;
+    this.status = details.status;
+    this.aadsts = details.aadsts;
+    this.retryable = details.retryable ?? false;
+  }
+}
+
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH",
+  "EPIPE", "ECONNABORTED", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_SOCKET", "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT", "CERT_HAS_EXPIRED", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT", "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+function field(value: unknown, name: string): unknown {
+  return typeof value === "object" && value !== null ? (value as Record<string, unknown>)[name] : undefined;
+}
+
+/** The system error code of a fetch failure (Node puts it on `cause`, sometimes two levels down). */
+function networkCode(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 4; e = field(e, "cause"), depth++) {
+    const code = field(e, "code");
+    if (typeof code === "string" && NETWORK_CODES.has(code)) return code;
+  }
+  return undefined;
+}
+
+/** True when `error` is a fetch/transport failure rather than an answer from the server. */
+export function isNetworkError(error: unknown): boolean {
+  if (networkCode(error) !== undefined) return true;
+  if (!(error instanceof Error)) return false;
+  if (error.name === "TimeoutError") return true;
+  if (error instanceof oauth.OperationProcessingError) return false;
+  return error instanceof TypeError && field(error, "code") === undefined &&
+    /fetch failed|error sending request|network|connect|connection|dns|tls|certificate/i.test(error.message);
+}
+
+/** AADSTS number from Entra's `error_codes` or the first `AADSTSnnn` in the description. */
+export function aadstsOf(errorCodes: unknown, description: string | undefined): number | undefined {
+  if (Array.isArray(errorCodes) && typeof errorCodes[0] === "number") return errorCodes[0];
+  const match = /AADSTS(\d+)/.exec(description ?? "");
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/** First line of an Entra description (it appends Trace ID, Correlation ID and Timestamp lines). */
+function firstLine(text: string | undefined): string | undefined {
+  return text?.split(/\r?\n/)[0]?.trim() || undefined;
+}
+
+function loginHost(provider: OAuthProvider): string {
+  if (provider.authority !== undefined && URL.canParse(provider.authority)) return new URL(provider.authority).origin;
+  return MICROSOFT_LOGIN_HOST;
+}
+
+/** `https://login.microsoftonline.com/{tenant}/adminconsent?client_id=…` for the provider. */
+export function adminConsentUrl(provider: OAuthProvider): string {
+  const tenant = provider.tenant?.trim() || MICROSOFT_DEFAULT_TENANT;
+  return `${loginHost(provider)}/${encodeURIComponent(tenant)}/adminconsent?client_id=${encodeURIComponent(provider.clientId)}`;
+}
+
+type Known = { code: string; title: string; fix: (ctx: OAuthErrorContext) => string };
+
+const relogin = (ctx: OAuthErrorContext): string =>
+  `Run \`mps reset-storage --user ${ctx.username}\`, then \`mps login ${ctx.provider.name} ${ctx.username}\`.`;
+
+const KNOWN: Readonly<Record<string, Known>> = {
+  consent: {
+    code: ERR_OAUTH_CONSENT_REQUIRED,
+    title: "Needs admin approval",
+    fix: (ctx) =>
+      `The tenant does not let users consent to this app; any one of these works: ` +
+      `(1) an administrator opens ${adminConsentUrl(ctx.provider)} and consents for the whole organisation; ` +
+      `(2) give the account '${ctx.username}' an admin role (e.g. Cloud Application Administrator) and log in again; ` +
+      `(3) enable the admin consent request workflow (Entra admin center > Enterprise applications > Consent and permissions > Admin consent settings), ` +
+      `request approval at login and log in again once an admin approved it.`,
+  },
+  refresh: {
+    code: ERR_OAUTH_REFRESH_FAILED,
+    title: "Cannot refresh access token",
+    fix: (ctx) => `The stored refresh token was revoked or expired (password change, admin revocation, 90 days unused). ${relogin(ctx)}`,
+  },
+  secret: {
+    code: ERR_OAUTH_CLIENT_SECRET,
+    title: "Client secret could not be retrieved",
+    fix: (ctx) =>
+      `The client secret of provider '${ctx.provider.name}' is wrong or expired: create a new secret in the app registration ` +
+      `(Certificates & secrets), copy its Value (not the Secret ID) into clientSecret and its expiry date into clientSecretExpires ` +
+      `of <provider name="${ctx.provider.name}"> in mps.config.`,
+  },
+  appNotFound: {
+    code: ERR_OAUTH_APP_NOT_FOUND,
+    title: "The app registration was not found in this tenant",
+    fix: (ctx) =>
+      `Check clientId '${ctx.provider.clientId}' (the Application (client) ID of the app registration) and tenant ` +
+      `'${ctx.provider.tenant ?? MICROSOFT_DEFAULT_TENANT}' of provider '${ctx.provider.name}'; a single-tenant app needs the tenant it is registered in.`,
+  },
+  mfa: {
+    code: ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS,
+    title: "Multi-factor authentication or Conditional Access blocked the sign-in",
+    fix: (ctx) =>
+      `Run \`mps login ${ctx.provider.name} ${ctx.username}\` interactively from a compliant device and complete MFA, ` +
+      `or have an admin exclude the print mailbox '${ctx.username}' (or this app) from the Conditional Access policy.`,
+  },
+  redirect: {
+    code: ERR_OAUTH_REDIRECT_URI,
+    title: "The redirect URI is not registered for this app",
+    fix: (ctx) =>
+      `In the app registration add the platform 'Mobile and desktop applications' with the redirect URI 'http://localhost' ` +
+      `(Entra ignores the port for localhost)${ctx.redirectUri === undefined ? "" : `; this login used '${ctx.redirectUri}'`}, then log in again.`,
+  },
+  codeReused: {
+    code: ERR_OAUTH_CODE_REUSED,
+    title: "The authorization code was already used",
+    fix: (ctx) => `Run \`mps login ${ctx.provider.name} ${ctx.username}\` again (do not reload the browser's callback page).`,
+  },
+  denied: {
+    code: ERR_OAUTH_ACCESS_DENIED,
+    title: "The sign-in was cancelled or access was denied",
+    fix: (ctx) => `Run \`mps login ${ctx.provider.name} ${ctx.username}\` again and accept the requested permissions.`,
+  },
+  deviceExpired: {
+    code: ERR_OAUTH_DEVICE_CODE_EXPIRED,
+    title: "The device code expired before the sign-in was completed",
+    fix: (ctx) => `Run \`mps login ${ctx.provider.name} ${ctx.username} --device-code\` again and enter the code within its lifetime.`,
+  },
+};
+
+const BY_AADSTS: Readonly<Record<number, keyof typeof KNOWN>> = {
+  65001: "consent", 90094: "consent", 90095: "consent",
+  700082: "refresh", 50173: "refresh", 70043: "refresh", 70008: "refresh",
+  7000215: "secret", 7000222: "secret",
+  700016: "appNotFound",
+  50076: "mfa", 50079: "mfa", 53003: "mfa",
+  50011: "redirect", 70004: "redirect",
+  54005: "codeReused",
+  65004: "denied",
+};
+
+function knownFor(details: OAuthErrorDetails, ctx: OAuthErrorContext): Known | undefined {
+  const byNumber = details.aadsts === undefined ? undefined : BY_AADSTS[details.aadsts];
+  // 70008 is "code or refresh token expired": a refresh failure only outside a login.
+  if (byNumber !== undefined && !(details.aadsts === 70008 && ctx.operation === "login")) return KNOWN[byNumber];
+  switch (details.error) {
+    case "consent_required":
+    case "admin_policy_enforced":
+      return KNOWN["consent"];
+    case "access_denied":
+      return KNOWN["denied"];
+    case "expired_token":
+      return KNOWN["deviceExpired"];
+    case "invalid_grant":
+      return ctx.operation === "login" || ctx.operation === "device_code" ? undefined : KNOWN["refresh"];
+    case "invalid_client":
+      return ctx.provider.clientSecret !== undefined ? KNOWN["secret"] : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function who(ctx: OAuthErrorContext): string {
+  return `provider '${ctx.provider.name}', user '${ctx.username}'`;
+}
+
+function fromDetails(details: OAuthErrorDetails, ctx: OAuthErrorContext, cause: unknown): OAuthError {
+  const base = { ...details, provider: ctx.provider.id, username: ctx.username };
+  const known = knownFor(details, ctx);
+  const said = [details.error, firstLine(details.errorDescription)].filter((s) => s !== undefined);
+  if (known !== undefined) {
+    return new OAuthError(known.code, `${known.title} (${who(ctx)}): ${said.join(": ")}`, base, { cause, fix: known.fix(ctx) });
+  }
+  if (details.status !== undefined && details.status >= 500 || details.error === "temporarily_unavailable" || details.error === "server_error") {
+    return new OAuthError(ERR_OAUTH_SERVER,
+      `The OAuth server of provider '${ctx.provider.name}' failed (HTTP ${details.status ?? "?"}) for user '${ctx.username}'` +
+        (said.length > 0 ? `: ${said.join(": ")}` : ""),
+      { ...base, retryable: true }, {
+        cause,
+        fix: `This is usually temporary: mps retries on its own; if it persists, check the provider's service status.`,
+      });
+  }
+  const verbatim = `error '${details.error ?? "(none)"}'` +
+    (details.errorDescription === undefined ? "" : `, error_description '${details.errorDescription}'`);
+  return new OAuthError(ERR_OAUTH, `OAuth request failed (${who(ctx)}): ${verbatim}`, base, {
+    cause,
+    fix: ctx.operation === "login" || ctx.operation === "device_code"
+      ? `Read the provider's error above, correct the app registration or provider '${ctx.provider.name}' in mps.config, and run \`mps login ${ctx.provider.name} ${ctx.username}\` again.`
+      : `Read the provider's error above; if the stored sign-in is no longer valid, ${relogin(ctx).replace(/^Run/, "run")}`,
+  });
+}
+
+function hostOf(endpoint: string | undefined): string | undefined {
+  return endpoint !== undefined && URL.canParse(endpoint) ? new URL(endpoint).host : undefined;
+}
+
+/** Maps any failure of an OAuth call (oauth4webapi errors, fetch errors, `{error, error_description}`) to an `OAuthError`. */
+export function toOAuthError(error: unknown, context: OAuthErrorContext): OAuthError {
+  if (error instanceof OAuthError) return error;
+  if (error instanceof oauth.ResponseBodyError) {
+    return fromDetails({
+      error: error.error, errorDescription: error.error_description, status: error.status,
+      aadsts: aadstsOf(error.cause["error_codes"], error.error_description),
+    }, context, error);
+  }
+  if (error instanceof oauth.AuthorizationResponseError) {
+    const description = error.error_description ?? error.cause.get("error_description") ?? undefined;
+    return fromDetails({ error: error.error, errorDescription: description, aadsts: aadstsOf(undefined, description) }, context, error);
+  }
+  if (error instanceof oauth.WWWAuthenticateChallengeError) {
+    const params = error.cause[0]?.parameters;
+    const description = params?.error_description;
+    return fromDetails({ error: params?.error, errorDescription: description, status: error.status, aadsts: aadstsOf(undefined, description) }, context, error);
+  }
+  if (isNetworkError(error)) {
+    const host = hostOf(context.endpoint);
+    const reason = networkCode(error) ?? (error instanceof Error ? error.message : String(error));
+    return new OAuthError(ERR_OAUTH_NETWORK,
+      `Cannot reach the OAuth server of provider '${context.provider.name}'${host === undefined ? "" : ` at ${host}`} for user '${context.username}': ${reason}`,
+      { provider: context.provider.id, username: context.username, retryable: true },
+      { cause: error, fix: `Check the network, proxy and firewall between this machine and ${host ?? "the provider's token endpoint"} (HTTPS, port 443).` });
+  }
+  if (error instanceof oauth.OperationProcessingError) {
+    const status = field(error.cause, "status");
+    if (typeof status === "number" && status >= 500) return fromDetails({ status }, context, error);
+    return new OAuthError(ERR_OAUTH_INVALID_RESPONSE,
+      `The OAuth server of provider '${context.provider.name}' sent an answer mps cannot accept for user '${context.username}': ${error.message}`,
+      { provider: context.provider.id, username: context.username, ...(typeof status === "number" ? { status } : {}) },
+      { cause: error, fix: `Check the endpoints (authority / issuer) of provider '${context.provider.name}' in mps.config; a proxy that rewrites answers also causes this.` });
+  }
+  const oauthError = field(error, "error");
+  if (typeof oauthError === "string") {
+    const description = field(error, "error_description");
+    const text = typeof description === "string" ? description : undefined;
+    return fromDetails({ error: oauthError, errorDescription: text, aadsts: aadstsOf(field(error, "error_codes"), text) }, context, error);
+  }
+  const text = error instanceof Error ? error.message : String(error);
+  return new OAuthError(ERR_OAUTH, `OAuth request failed (${who(context)}): ${text}`,
+    { provider: context.provider.id, username: context.username },
+    { cause: error, fix: `Run \`mps doctor\` for details; if the stored sign-in is broken, ${relogin(context).replace(/^Run/, "run")}` });
+}

@@ -1,0 +1,126 @@
+import type { Config, EmailSource } from "../config/index.ts";
+import { createImapFlow, ImapSession } from "../imap/index.ts";
+import type { ImapAuth, ImapClientFactory } from "../imap/index.ts";
+import type { Logger } from "../log/index.ts";
+import type { TokenService } from "../oauth/index.ts";
+import { createEmailCycle } from "./email_source.ts";
+import { createFolderCycle } from "./folder_source.ts";
+import { createNudge } from "./nudge.ts";
+import type { Nudge } from "./nudge.ts";
+import { createSourceState } from "./source_state.ts";
+import type { SourceState } from "./source_state.ts";
+
+/** One source: its state, its cycle, and what ends its waits early. */
+export interface Runner {
+  readonly state: SourceState;
+  readonly cycle: () => Promise<number>;
+  readonly nudge: Nudge;
+  /** Closes connections the runner keeps open between cycles. */
+  readonly close: () => Promise<void>;
+}
+
+export interface RunnerDeps {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly shutdown: AbortSignal;
+  readonly tokens: TokenService;
+  readonly createClient?: ImapClientFactory;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** Builds the runner of every source in the config, folder sources first. */
+export function createRunners(deps: RunnerDeps): Runner[] {
+  const { config, log, now } = deps;
+  const runners: Runner[] = [];
+  for (const source of config.folderSources) {
+    const state = createSourceState({ name: source.name, type: "folder", intervalMs: source.downloadIntervalMs, startedAt: now() });
+    const cycle = createFolderCycle(source, {
+      spoolDir: config.spool.folder,
+      now,
+      log: log.child(`downloader/${source.name}`),
+      onJob: () => void (state.jobs += 1),
+    });
+    runners.push({ state, cycle, nudge: createNudge(), close: async () => {} });
+  }
+  for (const source of config.emailSources) runners.push(emailRunner(source, deps));
+  return runners;
+}
+
+function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
+  const { config, log, now, tokens } = deps;
+  const provider = config.oauth.providers.find((candidate) => candidate.id === source.provider);
+  const state = createSourceState({
+    name: source.name,
+    type: source.type,
+    intervalMs: source.pollIntervalMs,
+    startedAt: now(),
+    ...(source.provider === undefined ? {} : {
+      oauth: { provider: source.provider, username: source.userName, clientSecretExpiresAt: provider?.clientSecretExpiresAt },
+    }),
+  });
+  const sourceLog = log.child(`downloader/${source.name}`);
+  const nudge = createNudge();
+  let lastKeepAlive = 0;
+
+  const getAuth = async (): Promise<ImapAuth> => {
+    if (source.type === "Imap") return { user: source.userName, pass: source.password };
+    try {
+      const token = await tokens.getAccessToken(source);
+      return { user: source.userName, accessToken: token.accessToken, expiresAt: token.expiresAt };
+    } finally {
+      syncTokenState();
+    }
+  };
+
+  // Copies what the token service knows into the state /health and /metrics read.
+  const syncTokenState = () => {
+    const oauth = state.oauth;
+    if (oauth === undefined) return;
+    const status = tokens.status(source.name);
+    oauth.accessTokenExpiresAt = status.accessTokenExpiresAt ?? oauth.accessTokenExpiresAt;
+    oauth.refreshTokenIssuedAt = status.refreshTokenIssuedAt ?? oauth.refreshTokenIssuedAt;
+    oauth.needsLogin = status.state === "needs-login";
+    if (status.refreshes !== undefined) {
+      oauth.refreshes.set("success", status.refreshes.success);
+      oauth.refreshes.set("failure", status.refreshes.failure);
+    }
+  };
+
+  const session = new ImapSession({
+    source,
+    createClient: deps.createClient ?? createImapFlow,
+    getAuth,
+    log: sourceLog.child("imap"),
+    now,
+    onNewMail: () => nudge.nudge(),
+  });
+  const download = createEmailCycle(source, {
+    session,
+    spoolDir: config.spool.folder,
+    failedDir: config.failedFiles.folder,
+    failedMaxAgeSeconds: config.failedFiles.maxAgeSeconds,
+    now,
+    log: sourceLog,
+    shutdown: deps.shutdown,
+    onJob: () => void (state.jobs += 1),
+    onFailed: (reason) => void state.failedMessages.set(reason, (state.failedMessages.get(reason) ?? 0) + 1),
+  });
+
+  const cycle = async () => {
+    const code = await download();
+    // A mailbox nobody writes to still needs its refresh token used now and then, or the
+    // provider expires it after 90 days of inactivity.
+    if (source.type !== "Imap" && source.type !== "ImapOAuthMicrosoftApp" && now() - lastKeepAlive > HOUR_MS) {
+      lastKeepAlive = now();
+      if (await tokens.refreshIfOlderThan(source, config.oauth.refreshEveryDays * DAY_MS)) {
+        sourceLog.info("refreshed the stored token to keep it alive", { everyDays: config.oauth.refreshEveryDays });
+      }
+      syncTokenState();
+    }
+    return code;
+  };
+  return { state, cycle, nudge, close: () => session.close() };
+}

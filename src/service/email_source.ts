@@ -1,0 +1,172 @@
+import { Readable } from "node:stream";
+import type { ImapFlow } from "imapflow";
+import type { EmailSource } from "../config/index.ts";
+import { toImapError } from "../imap/imap_error.ts";
+import type { ImapSession } from "../imap/imap_session.ts";
+import type { ComponentLogger } from "../log/index.ts";
+import { messageToJob, purgeFailed } from "../mail/index.ts";
+import { MpsError } from "../shared/errors.ts";
+import { slug } from "./folder_source.ts";
+
+export interface EmailCycleOptions {
+  readonly session: ImapSession;
+  readonly spoolDir: string;
+  readonly failedDir: string;
+  readonly failedMaxAgeSeconds: number;
+  readonly now: () => number;
+  readonly log: ComponentLogger;
+  readonly shutdown: AbortSignal;
+  readonly onJob?: () => void;
+  readonly onFailed?: (reason: string) => void;
+}
+
+interface MessageMeta {
+  readonly uid: number;
+  readonly size: number;
+  readonly receivedAt: Date;
+}
+
+// Messages up to this size come in batches through one FETCH (held in memory, one batch at a
+// time); larger ones stream in chunks, so no attachment is ever held whole.
+const BATCH_MESSAGE_LIMIT = 2 * 1024 * 1024;
+const BATCH_BYTES = 8 * 1024 * 1024;
+const BATCH_COUNT = 100;
+const STREAM_CHUNK = 1024 * 1024;
+
+/**
+ * One cycle of an email source: every message in the folder becomes a job (or goes to Failed),
+ * and only once its job is durable is `afterDownload` applied. The job id is source +
+ * UIDVALIDITY + UID, so after a crash the spool's ledger tells which messages are done.
+ */
+export function createEmailCycle(source: EmailSource, options: EmailCycleOptions): () => Promise<number> {
+  return async () => {
+    const { session } = options;
+    try {
+      const client = await session.open();
+      const lock = await client.getMailboxLock(source.folder);
+      try {
+        await drain(client);
+      } finally {
+        lock.release();
+      }
+      const purged = await purgeFailed(options.failedDir, options.failedMaxAgeSeconds, options.now);
+      if (purged > 0) options.log.info("purged old files from Failed", { count: purged });
+      if (!source.idle) await session.close();
+      return 0;
+    } catch (error) {
+      await session.close();
+      // A bug is not an IMAP problem: let it show as what it is.
+      if (error instanceof MpsError || error instanceof TypeError || error instanceof ReferenceError) throw error;
+      throw toImapError(error, session.target);
+    }
+  };
+
+  async function drain(client: ImapFlow): Promise<void> {
+    const mailbox = client.mailbox;
+    if (mailbox === false) throw new Error(`Folder '${source.folder}' is not selected`);
+    const uidValidity = String(mailbox.uidValidity);
+    const found = await client.search(source.afterDownload.action === "seen" ? { seen: false } : { all: true }, { uid: true });
+    if (found === undefined || found === false || found.length === 0) return;
+    const metas: MessageMeta[] = [];
+    for await (const message of client.fetch(found.join(","), { uid: true, size: true, internalDate: true }, { uid: true })) {
+      const date = message.internalDate;
+      metas.push({
+        uid: message.uid,
+        size: message.size ?? 0,
+        receivedAt: date instanceof Date ? date : new Date(date ?? options.now()),
+      });
+    }
+    metas.sort((a, b) => a.uid - b.uid);
+    options.log.debug("messages to download", { count: metas.length });
+
+    const small = metas.filter((meta) => meta.size <= BATCH_MESSAGE_LIMIT);
+    for (const batch of batches(small)) {
+      if (options.shutdown.aborted) return;
+      const byUid = new Map(batch.map((meta) => [meta.uid, meta]));
+      const done = new Outcomes(source);
+      for await (const message of client.fetch(batch.map((meta) => meta.uid).join(","), { uid: true, source: true }, { uid: true })) {
+        const meta = byUid.get(message.uid);
+        if (meta === undefined || message.source === undefined) continue;
+        done.add(meta.uid, await convert(meta, Readable.from([message.source]), uidValidity));
+      }
+      await done.apply(client);
+    }
+    for (const meta of metas.filter((candidate) => candidate.size > BATCH_MESSAGE_LIMIT)) {
+      if (options.shutdown.aborted) return;
+      const download = await client.download(String(meta.uid), undefined, { uid: true, chunkSize: STREAM_CHUNK });
+      if (download.content === undefined) continue;
+      const done = new Outcomes(source);
+      done.add(meta.uid, await convert(meta, download.content, uidValidity));
+      await done.apply(client);
+    }
+  }
+
+  async function convert(meta: MessageMeta, message: Readable, uidValidity: string): Promise<"done" | "failed"> {
+    const jobId = `${slug(source.name)}-${uidValidity}-${meta.uid}`;
+    const result = await messageToJob({
+      message,
+      jobId,
+      source,
+      spoolDir: options.spoolDir,
+      failedDir: options.failedDir,
+      receivedAt: meta.receivedAt,
+      size: meta.size,
+      now: options.now,
+    });
+    if (result.outcome === "job") {
+      options.onJob?.();
+      options.log.info("job created", { job: jobId, owner: result.job.owner, documents: result.job.documents.length });
+      return "done";
+    }
+    if (result.outcome === "exists") {
+      options.log.info("job was already made before a restart; finishing the message", { job: jobId });
+      return "done";
+    }
+    message.destroy();
+    options.onFailed?.(result.reason);
+    options.log.warn("message moved to Failed", { job: jobId, reason: result.reason, file: result.failedStem });
+    return "failed";
+  }
+}
+
+/** UIDs whose jobs are durable, and UIDs saved in Failed: what to do with them on the server. */
+class Outcomes {
+  readonly #source: EmailSource;
+  constructor(source: EmailSource) {
+    this.#source = source;
+  }
+  readonly done: number[] = [];
+  readonly failed: number[] = [];
+  add(uid: number, outcome: "done" | "failed") {
+    (outcome === "done" ? this.done : this.failed).push(uid);
+  }
+  async apply(client: ImapFlow): Promise<void> {
+    const action = this.#source.afterDownload;
+    const remove = action.action === "delete" ? [...this.done, ...this.failed] : this.failed;
+    if (this.done.length > 0 && action.action === "seen") {
+      await client.messageFlagsAdd(this.done.join(","), ["\\Seen"], { uid: true });
+    }
+    if (this.done.length > 0 && action.action === "move") {
+      const moved = await client.messageMove(this.done.join(","), action.folder, { uid: true });
+      if (moved === false) throw new MpsError("ERR_IMAP_FOLDER", `Cannot move messages to folder '${action.folder}'`, {
+        fix: `Create the folder '${action.folder}' in the mailbox or change afterDownload="move:…"`,
+      });
+    }
+    if (remove.length > 0) await client.messageDelete(remove.join(","), { uid: true });
+  }
+}
+
+function* batches(metas: readonly MessageMeta[]): Generator<MessageMeta[]> {
+  let batch: MessageMeta[] = [];
+  let bytes = 0;
+  for (const meta of metas) {
+    if (batch.length > 0 && (batch.length >= BATCH_COUNT || bytes + meta.size > BATCH_BYTES)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(meta);
+    bytes += meta.size;
+  }
+  if (batch.length > 0) yield batch;
+}
