@@ -141,29 +141,13 @@ export class ImapSession {
   }
 }
 
-/** imapflow's logger, through ours: its chatter at debug, its warnings as warnings. */
+/** imapflow's logger, through ours: its chatter at debug, only its errors as warnings. */
 function imapLogger(log: ComponentLogger) {
-  const line = (entry: unknown) => {
-    if (typeof entry !== "object" || entry === null) return { message: String(entry), fields: {} };
-    const { msg, ...rest } = entry as Record<string, unknown>;
-    return { message: typeof msg === "string" ? msg : "imap", fields: rest };
+  const forward = (write: (message: string, fields: Record<string, unknown>) => void) => (entry: unknown) => {
+    if (typeof entry !== "object" || entry === null) return write(String(entry), {});
+    const { msg, ...fields } = entry as Record<string, unknown>;
+    write(typeof msg === "string" ? msg : "imap", fields);
   };
-  return {
-    debug: (entry: unknown) => {
-      const { message, fields } = line(entry);
-      log.debug(message, fields);
-    },
-    info: (entry: unknown) => {
-      const { message, fields } = line(entry);
-      log.debug(message, fields);
-    },
-    warn: (entry: unknown) => {
-      const { message, fields } = line(entry);
-      log.debug(message, fields);
-    },
-    error: (entry: unknown) => {
-      const { message, fields } = line(entry);
-      log.warn(message, fields);
-    },
-  };
+  const debug = forward((message, fields) => log.debug(message, fields));
+  return { debug, info: debug, warn: debug, error: forward((message, fields) => log.warn(message, fields)) };
 }

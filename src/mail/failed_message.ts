@@ -2,7 +2,7 @@ import { mkdir, open, readdir, unlink } from "node:fs/promises";
 import * as path from "node:path";
 import { FailedFolderError } from "./failed_folder_error.ts";
 import { renameDurably } from "./rename_durably.ts";
-import { syncPath } from "./sync_path.ts";
+import { syncPath } from "../shared/sync_path.ts";
 import type { FailedReason } from "./message_rejected_error.ts";
 import type { RawTee } from "./raw_tee.ts";
 

@@ -4,6 +4,7 @@ import type { FileHandle } from "node:fs/promises";
 import * as path from "node:path";
 import process from "node:process";
 import { MpsError } from "../shared/errors.ts";
+import { syncPath } from "../shared/sync_path.ts";
 import { reservedJobNames, safeDocumentName } from "./safe_document_name.ts";
 
 export interface JobDocument {
@@ -116,9 +117,9 @@ export class JobBuilder {
       const meta = path.join(this.#tempDir, "job.json");
       await writeFile(meta, `${JSON.stringify(job, null, 2)}\n`, { flag: "wx" });
       await syncPath(meta);
-      await syncDirectory(this.#tempDir);
+      await syncPath(this.#tempDir);
       await rename(this.#tempDir, target);
-      await syncDirectory(this.#spoolDir);
+      await syncPath(this.#spoolDir);
       await mkdir(path.join(this.#spoolDir, DONE), { recursive: true });
       await writeFile(path.join(this.#spoolDir, DONE, this.#id), `${new Date().toISOString()}\n`);
     } catch (cause) {
@@ -170,23 +171,4 @@ export async function isPublished(spoolDir: string, id: string): Promise<boolean
     }
   }
   return false;
-}
-
-async function syncPath(file: string): Promise<void> {
-  const handle = await open(file, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    await syncPath(dir);
-  } catch (error) {
-    // Windows cannot open or fsync a directory; NTFS orders the rename itself.
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== "EPERM" && code !== "EISDIR" && code !== "EACCES") throw error;
-  }
 }

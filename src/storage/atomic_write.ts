@@ -1,5 +1,6 @@
 import { open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { syncPath } from "../shared/sync_path.ts";
 
 const WINDOWS = process.platform === "win32";
 
@@ -7,25 +8,8 @@ function errorCode(error: unknown): unknown {
   return (error as { code?: unknown } | undefined)?.code;
 }
 
-/**
- * fsync a folder so a rename or unlink in it survives a power cut. Windows
- * cannot open or fsync a folder; that failure (and EINVAL from file systems
- * that do not support it) is ignored.
- */
-export async function syncDirectory(path: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(path, "r");
-    await handle.sync();
-  } catch (error) {
-    const code = errorCode(error);
-    const unsupported = code === "EINVAL" || code === "ENOTSUP" || code === "EOPNOTSUPP";
-    const windows = WINDOWS && (code === "EISDIR" || code === "EPERM" || code === "EACCES" || code === "EBADF");
-    if (!unsupported && !windows) throw error;
-  } finally {
-    await handle?.close();
-  }
-}
+/** fsync a folder so a rename or unlink in it survives a power cut. */
+export const syncDirectory = syncPath;
 
 /** A name in the same folder that list() and the lock never mistake for a token file. */
 export function tempPathFor(path: string): string {

@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import process from "node:process";
-import { MAIN, ROOT } from "./run_mps.ts";
+import { mpsCommand, ROOT } from "./run_mps.ts";
 import type { MpsResult } from "./run_mps.ts";
 
 /** A running `mps` subprocess whose output can be read while it runs. */
@@ -23,13 +22,7 @@ export function startMps(
   args: readonly string[],
   options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
 ): MpsProcess {
-  const isDeno = "Deno" in globalThis;
-  const command = isDeno ? [process.execPath, "run", "-A", MAIN, ...args] : [process.execPath, MAIN, ...args];
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith("MPS_") && !key.startsWith("NODE_TEST")) env[key] = value;
-  }
-  Object.assign(env, options.env ?? {});
+  const [command, env] = mpsCommand(args, options.env);
   const child = spawn(command[0] ?? "node", command.slice(1), { cwd: options.cwd ?? ROOT, env });
   const text = { stdout: "", stderr: "" };
   let done = false;

@@ -11,18 +11,26 @@ export interface MpsResult {
   readonly stderr: string;
 }
 
-/** Runs the real CLI from source as a subprocess, with the runtime running the tests. */
-export function runMps(
-  args: readonly string[],
-  options: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
-): Promise<MpsResult> {
+/**
+ * The command line that runs the CLI from source with the runtime running the tests, and an
+ * environment without the caller's MPS_ settings or the test runner's own variables.
+ */
+export function mpsCommand(args: readonly string[], extraEnv: Record<string, string> = {}): [string[], Record<string, string>] {
   const isDeno = "Deno" in globalThis;
   const command = isDeno ? [process.execPath, "run", "-A", MAIN, ...args] : [process.execPath, MAIN, ...args];
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !key.startsWith("MPS_") && !key.startsWith("NODE_TEST")) env[key] = value;
   }
-  Object.assign(env, options.env ?? {});
+  return [command, Object.assign(env, extraEnv)];
+}
+
+/** Runs the real CLI from source as a subprocess, with the runtime running the tests. */
+export function runMps(
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string>; input?: string; timeoutMs?: number } = {},
+): Promise<MpsResult> {
+  const [command, env] = mpsCommand(args, options.env);
   return new Promise((resolve, reject) => {
     const child = spawn(command[0] ?? "node", command.slice(1), { cwd: options.cwd ?? ROOT, env });
     let stdout = "";

@@ -1,0 +1,24 @@
+import { open } from "node:fs/promises";
+import process from "node:process";
+
+const WINDOWS = process.platform === "win32";
+
+/**
+ * fsyncs a file or folder, so that what was written or renamed in it survives a power cut.
+ * Windows cannot open or fsync a folder (NTFS orders renames itself), and some file systems
+ * do not support it: those failures are ignored; any other is thrown.
+ */
+export async function syncPath(target: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(target, "r");
+    await handle.sync();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const unsupported = code === "EINVAL" || code === "ENOTSUP" || code === "EOPNOTSUPP";
+    const windows = WINDOWS && (code === "EISDIR" || code === "EPERM" || code === "EACCES" || code === "EBADF");
+    if (!unsupported && !windows) throw error;
+  } finally {
+    await handle?.close();
+  }
+}
