@@ -81,6 +81,8 @@ export class ImapSession {
       host: source.host,
       port: source.port,
       secure: source.secure,
+      // Without TLS from the start, insist on STARTTLS: a token or password never goes in clear.
+      ...(source.secure ? {} : { doSTARTTLS: true }),
       auth: auth.accessToken !== undefined
         ? { user: auth.user, accessToken: auth.accessToken }
         : { user: auth.user, pass: auth.pass ?? "" },

@@ -66,3 +66,35 @@ test("kill -9 in the middle of a 50 MB download, then a restart, leaves exactly 
   assert.deepEqual(await box.dovecot.listMessages(USER), []);
   assert.deepEqual(await readdir(path.join(spool, ".tmp")), []);
 });
+
+test("Dovecot stopped in the middle of a download fails the cycle with exit code 1, and the next cycle loses nothing", async () => {
+  const big = Buffer.alloc(30 * 1024 * 1024, 7);
+  await box.dovecot.appendMessage(USER, messageWithAttachment({ subject: "mid-cycle", fileName: "mid.pdf", content: big }));
+  const config = await box.writeConfig("", "midcycle.config");
+  const spool = path.join(box.dir, "Spool");
+  const before = (await box.jobs()).length;
+  const child = spawn(process.execPath, [MAIN, "run", "--once", "--config", config], { stdio: "ignore" });
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const deadline = Date.now() + 60_000;
+  let stopped = false;
+  while (Date.now() < deadline && !stopped) {
+    if (await partialBytes(spool) > 2 * 1024 * 1024) {
+      await box.dovecot.stop();
+      stopped = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  try {
+    assert.ok(stopped, "the download never got going");
+    assert.equal(await exited, 1);
+    assert.match(await box.log("midcycle.config"), /MpsDownloader finished with exit code 1 cause=/);
+    assert.equal((await box.jobs()).length, before);
+  } finally {
+    await box.dovecot.start();
+  }
+  const again = await runMps(["run", "--once", "--config", config], { timeoutMs: 120_000 });
+  assert.equal(again.code, 0, await box.log("midcycle.config"));
+  const jobs = await box.jobs();
+  assert.equal(jobs.length, before + 1);
+  assert.deepEqual(await box.dovecot.listMessages(USER), []);
+});

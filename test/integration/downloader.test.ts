@@ -196,4 +196,14 @@ describe("the downloader with a password (Imap) source", () => {
     assert.equal((await box.jobs()).length, 1);
     assert.doesNotMatch(await box.log(), /s3cret-pass/);
   });
+
+  test("with secure=False it upgrades the plain port with STARTTLS before signing in", async () => {
+    const config = await box.writeConfig(`type="Imap" password="s3cret-pass" secure="False" port="${box.dovecot.port}"`, "starttls.config");
+    await box.dovecot.appendMessage(USER, messageWithAttachment());
+    const result = await runMps(["run", "--once", "--config", config]);
+    const log = await box.log("starttls.config");
+    assert.equal(result.code, 0, log);
+    assert.match(log, /STARTTLS/);
+    assert.equal((await box.jobs()).length, 2);
+  });
 });
