@@ -1,6 +1,77 @@
-import { MpsError } from "../shared/errors.ts";
-import type { CommandHandler } from "./context.ts";
+import * as path from "node:path";
+import type { Config } from "../config/index.ts";
+import { configFailureResults, doctorReport, renderText, runDoctor } from "../doctor/index.ts";
+import type { CheckResult } from "../doctor/index.ts";
+import { createImapFlow } from "../imap/index.ts";
+import type { ImapClientFactory } from "../imap/index.ts";
+import { UsageError } from "../shared/errors.ts";
+import { VERSION } from "../version.ts";
+import type { CliContext, CommandHandler } from "./context.ts";
 
-export const doctorCommand: CommandHandler = () => {
-  return Promise.reject(new MpsError("ERR_NOT_AVAILABLE", "'mps doctor' is not available in this build yet"));
-};
+type Options = Readonly<Record<string, string | true>>;
+
+function sourceOption(options: Options): string | undefined {
+  const value = options["source"];
+  if (value === undefined) return undefined;
+  if (value === true || value.trim() === "") throw new UsageError("option '--source' needs a source name");
+  return value;
+}
+
+function wantsColor(context: CliContext): boolean {
+  const noColor = context.env["NO_COLOR"];
+  return context.interactive && (noColor === undefined || noColor === "");
+}
+
+function describeSources(config: Config | undefined): Map<string, string> {
+  const about = new Map<string, string>();
+  for (const source of config?.emailSources ?? []) {
+    about.set(source.name, `${source.type} ${source.userName || "(no userName)"} at ${source.host}:${source.port}, folder '${source.folder}'`);
+  }
+  for (const source of config?.folderSources ?? []) about.set(source.name, `folder ${source.location}`);
+  return about;
+}
+
+function print(context: CliContext, options: Options, results: readonly CheckResult[], config: Config | undefined, file: string | null): number {
+  const report = doctorReport(results, {
+    version: VERSION,
+    config: file,
+    source: sourceOption(options),
+    offline: options["offline"] === true,
+    noWrite: options["no-write"] === true,
+  });
+  if (options["json"] === true) context.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  else context.stdout(renderText(report, { color: wantsColor(context), sources: describeSources(config) }));
+  return report.exitCode;
+}
+
+/**
+ * `mps doctor [--json] [--source NAME] [--offline] [--no-write]`: runs every check and prints
+ * each finding with its fix. Exit code 0 all checks pass, 1 warnings only, 2 a check failed.
+ */
+export function createDoctorCommand(settings: { createClient?: ImapClientFactory } = {}): CommandHandler {
+  return async ({ context, config, options }) => {
+    const results = await runDoctor({
+      config,
+      env: context.env,
+      now: context.now,
+      fetch: context.fetch,
+      createClient: settings.createClient ?? createImapFlow,
+      sourceName: sourceOption(options),
+      offline: options["offline"] === true,
+      noWrite: options["no-write"] === true,
+    });
+    return print(context, options, results, config, config.file);
+  };
+}
+
+export const doctorCommand: CommandHandler = createDoctorCommand();
+
+/**
+ * `mps doctor --json` when the config cannot be found, read or validated: besides the usual
+ * message on stderr, the report (config.load failed, the rest skipped), so that scripts reading
+ * stdout always get one JSON object. Exit code 2.
+ */
+export function doctorConfigFailure(context: CliContext, options: Options, error: unknown, file: string | undefined): number {
+  const absolute = file === undefined ? null : path.resolve(context.cwd, file);
+  return print(context, options, configFailureResults(error, absolute ?? undefined), undefined, absolute);
+}

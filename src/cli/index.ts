@@ -3,7 +3,7 @@ import { MpsError, UsageError } from "../shared/errors.ts";
 import { VERSION } from "../version.ts";
 import { findCommand } from "./commands.ts";
 import type { CliContext, CommandHandler } from "./context.ts";
-import { doctorCommand } from "./doctor.ts";
+import { doctorCommand, doctorConfigFailure } from "./doctor.ts";
 import { commandHelp, globalHelp, usageLine } from "./help.ts";
 import { loginCommand } from "./login.ts";
 import { parseArgs } from "./parse_args.ts";
@@ -50,14 +50,21 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   }
   const handler = HANDLERS[command.name];
   if (handler === undefined) throw new Error(`No handler for command '${command.name}'`);
+  let loaded = false;
   try {
     const flag = typeof options["config"] === "string" ? options["config"] : undefined;
     const file = findConfig({ flag, env: context.env, cwd: context.cwd, executableDir: context.executableDir });
     const config = await loadConfig(file, { env: context.env });
+    loaded = true;
     for (const warning of config.warnings) context.stderr(`mps: warning: ${warning}\n`);
     return await handler({ context, config, positionals, options });
   } catch (error) {
-    return reportError(error, context);
+    const code = reportError(error, context);
+    // Scripts reading `doctor --json` still get a report: config.load failed, the rest skipped.
+    if (!loaded && command.name === "doctor" && options["json"] === true && error instanceof ConfigError) {
+      doctorConfigFailure(context, options, error, error.file);
+    }
+    return code;
   }
 }
 

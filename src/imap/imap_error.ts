@@ -1,4 +1,5 @@
 import { MpsError } from "../shared/errors.ts";
+import { KNOWN_FAILURES } from "../shared/known_failures.ts";
 
 export const IMAP_CONNECT = "ERR_IMAP_CONNECT";
 export const IMAP_TLS = "ERR_IMAP_TLS";
@@ -6,6 +7,8 @@ export const IMAP_AUTH = "ERR_IMAP_AUTH";
 export const IMAP_NOT_CONNECTED = "ERR_IMAP_NOT_CONNECTED";
 export const IMAP_FOLDER = "ERR_IMAP_FOLDER";
 export const IMAP_OTHER = "ERR_IMAP";
+/** The account cannot read, flag or delete in the folder: SPEC's "Test connection was not successful". */
+export const IMAP_RIGHTS = KNOWN_FAILURES.mailboxRights.code;
 
 /** An IMAP failure with a stable code and the fix an admin can act on. */
 export class ImapError extends MpsError {
@@ -21,6 +24,21 @@ export interface ImapTarget {
   readonly folder: string;
   readonly caFile: string | undefined;
   readonly oauth: boolean;
+  /** App-only sign-in (ImapOAuthMicrosoftApp): the rights fix differs. */
+  readonly app?: boolean | undefined;
+  /** The `<oauth>` provider, named in the `mps login` command of a fix. */
+  readonly provider?: string | undefined;
+}
+
+/** "Test connection was not successful": `what` the server refused (e.g. "delete messages"), with its answer. */
+export function mailboxRightsError(target: ImapTarget, what: string, detail: string, cause: unknown): ImapError {
+  const access = !target.oauth ? "password" : target.app === true ? "app" : "delegated";
+  return new ImapError(
+    IMAP_RIGHTS,
+    `${KNOWN_FAILURES.mailboxRights.finding}: '${target.userName}' may not ${what} in folder '${target.folder}' on ${target.host}:${target.port}` +
+      (detail === "" ? "" : `: ${detail}`),
+    { cause, fix: KNOWN_FAILURES.mailboxRights.fix({ access, provider: target.provider, user: target.userName, folder: target.folder }) },
+  );
 }
 
 const CERT_CODES = new Set([
@@ -52,8 +70,9 @@ export function toImapError(error: unknown, target: ImapTarget): ImapError {
     );
   }
   if (code !== undefined && CERT_CODES.has(code)) {
+    const names = stringField(error, "reason");
     const reason = code === "ERR_TLS_CERT_ALTNAME_INVALID"
-      ? `its certificate is for another host name`
+      ? `its certificate is for another host name${names === undefined ? "" : ` (${names})`}`
       : code === "CERT_HAS_EXPIRED"
       ? "its certificate has expired"
       : "its certificate is not signed by a trusted authority (self-signed or a private CA)";
@@ -83,6 +102,9 @@ export function toImapError(error: unknown, target: ImapTarget): ImapError {
         ? `Check that the token belongs to '${target.userName}' and still grants IMAP access: run 'mps doctor', then 'mps login' for this user if needed`
         : `Check userName and password of the source`,
     });
+  }
+  if (stringField(error, "serverResponseCode") === "NOPERM" || /\bNOPERM\b|permission denied|access denied/i.test(`${response} ${text}`)) {
+    return mailboxRightsError(target, "read, flag or delete messages", response || text, error);
   }
   if (/Mailbox doesn't exist|NONEXISTENT|not exist|Unknown Mailbox/i.test(`${response} ${text}`)) {
     return new ImapError(IMAP_FOLDER, `The folder '${target.folder}' does not exist in the mailbox of '${target.userName}'`, {

@@ -55,6 +55,8 @@ export class ImapSession {
       folder: source.folder,
       caFile: source.caFile,
       oauth: source.type !== "Imap",
+      app: source.type === "ImapOAuthMicrosoftApp",
+      provider: source.provider,
     };
   }
 

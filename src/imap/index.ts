@@ -4,8 +4,10 @@ export {
   IMAP_FOLDER,
   IMAP_NOT_CONNECTED,
   IMAP_OTHER,
+  IMAP_RIGHTS,
   IMAP_TLS,
   ImapError,
+  mailboxRightsError,
   toImapError,
 } from "./imap_error.ts";
 export type { ImapTarget } from "./imap_error.ts";

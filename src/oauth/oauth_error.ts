@@ -1,6 +1,7 @@
 import * as oauth from "oauth4webapi";
 import type { OAuthProvider } from "../config/index.ts";
 import { MpsError } from "../shared/errors.ts";
+import { KNOWN_FAILURES } from "../shared/known_failures.ts";
 import { MICROSOFT_DEFAULT_TENANT, MICROSOFT_LOGIN_HOST } from "./provider_endpoints.ts";
 
 // Stable codes: doctor, /health and tests switch on these.
@@ -142,11 +143,8 @@ const KNOWN: Readonly<Record<string, Known>> = {
   },
   secret: {
     code: ERR_OAUTH_CLIENT_SECRET,
-    title: "Client secret could not be retrieved",
-    fix: (ctx) =>
-      `The client secret of provider '${ctx.provider.name}' is wrong or expired: create a new secret in the app registration ` +
-      `(Certificates & secrets), copy its Value (not the Secret ID) into clientSecret and its expiry date into clientSecretExpires ` +
-      `of <provider name="${ctx.provider.name}"> in mps.config.`,
+    title: KNOWN_FAILURES.clientSecret.finding,
+    fix: (ctx) => KNOWN_FAILURES.clientSecret.fix({ provider: ctx.provider.name }),
   },
   appNotFound: {
     code: ERR_OAUTH_APP_NOT_FOUND,
@@ -273,8 +271,11 @@ export function toOAuthError(error: unknown, context: OAuthErrorContext): OAuthE
   if (isNetworkError(error)) {
     const host = hostOf(context.endpoint);
     const reason = networkCode(error) ?? (error instanceof Error ? error.message : String(error));
+    const unreachable = `the OAuth server of provider '${context.provider.name}'${host === undefined ? "" : ` at ${host}`}`;
     return new OAuthError(ERR_OAUTH_NETWORK,
-      `Cannot reach the OAuth server of provider '${context.provider.name}'${host === undefined ? "" : ` at ${host}`} for user '${context.username}': ${reason}`,
+      context.operation === "refresh"
+        ? `Cannot refresh access token (${who(context)}): cannot reach ${unreachable}: ${reason}`
+        : `Cannot reach ${unreachable} for user '${context.username}': ${reason}`,
       { provider: context.provider.id, username: context.username, retryable: true },
       { cause: error, fix: `Check the network, proxy and firewall between this machine and ${host ?? "the provider's token endpoint"} (HTTPS, port 443).` });
   }

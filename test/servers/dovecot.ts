@@ -22,6 +22,8 @@ export type DovecotOptions = {
   users?: Record<string, string>;
   /** Make the server certificate for these host names instead of localhost/127.0.0.1. */
   certHosts?: string[];
+  /** Validity of the server certificate in days (default 7, that of `makeTestCerts`). */
+  certDays?: number;
   /** `auth_debug = yes` (token checks are logged in detail in `logPath`). */
   debug?: boolean;
 };
@@ -72,7 +74,10 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   const mailRoot = join(dir, 'mail');
   mkdirSync(mailRoot);
   chownSync(mailRoot, ids.uid, ids.gid);
-  const certs = await makeTestCerts(dir, options.certHosts ? { hosts: options.certHosts } : {});
+  const certs = await makeTestCerts(dir, {
+    ...(options.certHosts ? { hosts: options.certHosts } : {}),
+    ...(options.certDays === undefined ? {} : { days: options.certDays }),
+  });
   const master = { user: MASTER_USER, password: randomBytes(12).toString('hex') };
   writeFileSync(join(dir, 'master-users'), `${master.user}:{PLAIN}${master.password}\n`, { mode: 0o644 });
   const users = new Map(Object.entries(options.users ?? {}));
