@@ -2,10 +2,12 @@ import { randomUUID } from "node:crypto";
 import { mkdir, open, rmdir, stat, statfs, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import process from "node:process";
+import { isWindowsStylePath } from "../config/index.ts";
 import type { Config, FolderSource } from "../config/index.ts";
 import { LogFileError } from "../log/index.ts";
 import { FailedFolderError } from "../mail/index.ts";
 import type { MpsError } from "../shared/errors.ts";
+import { KNOWN_FAILURES } from "../shared/known_failures.ts";
 import { SpoolError } from "../spool/index.ts";
 import { StorageIoError } from "../storage/index.ts";
 import { fail, failFrom, pass, skip, warn } from "./check_result.ts";
@@ -107,11 +109,9 @@ async function checkLog(file: string, dir: string): Promise<CheckResult> {
 /** `folder.path`: a folder source's folder can be read and its files deleted. */
 export async function checkFolderSource(source: FolderSource): Promise<CheckResult> {
   const location = source.location;
-  if (location.startsWith("\\\\") && process.platform !== "win32") {
-    return fail("folder.path", source.name, "ERR_FOLDER_SOURCE",
-      `Folder source '${source.name}' reads the Windows share '${location}', which only mps on Windows can open`,
-      `Mount the share on this machine and set path="…" of the folder source (config line ${source.line}) to the mount point.`,
-      { path: location });
+  if (isWindowsStylePath(location) && process.platform !== "win32") {
+    const known = KNOWN_FAILURES.windowsFolder;
+    return fail("folder.path", source.name, known.code, known.finding(source.name, location), known.fix(source.line), { path: location });
   }
   try {
     return pass("folder.path", source.name, described("Folder", location, await probeFolder(location)), { path: location });

@@ -2,9 +2,12 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, readdir, stat, unlink } from "node:fs/promises";
 import * as path from "node:path";
+import process from "node:process";
 import type { FolderSource } from "../config/index.ts";
 import type { ComponentLogger } from "../log/index.ts";
+import { isWindowsStylePath } from "../config/index.ts";
 import { MpsError } from "../shared/errors.ts";
+import { KNOWN_FAILURES } from "../shared/known_failures.ts";
 import { JobBuilder } from "../spool/index.ts";
 import { contentTypeForName } from "../shared/content_type.ts";
 
@@ -29,6 +32,11 @@ export function createFolderCycle(
   let previous = new Map<string, Seen>();
   return async () => {
     const current = new Map<string, Seen>();
+    if (isWindowsStylePath(source.location) && process.platform !== "win32") {
+      // Creating it here would make a local folder named with backslashes.
+      const known = KNOWN_FAILURES.windowsFolder;
+      throw new MpsError(known.code, known.finding(source.name, source.location), { fix: known.fix(source.line) });
+    }
     try {
       await mkdir(source.location, { recursive: true });
       for (const file of await listFiles(source.location)) {

@@ -71,3 +71,16 @@ test("run --once exits 1 when a source fails, naming the cause in the cycle line
   const log = await readFile(path.join(dir, "bad.log"), "utf8");
   assert.match(log, /ERROR \[downloader\/u\] MpsDownloader finished with exit code 1 cause=/);
 });
+
+test("a legacy folder source on a Windows share fails with the same finding as doctor and creates nothing", async () => {
+  const legacy = path.join(dir, "legacy.config");
+  await writeFile(
+    legacy,
+    `<mps>\n<folderSources>\n<add host="127.0.0.1" path="C$\\SafeQ6\\SPOC\\server\\mobile" />\n</folderSources>\n<log file="legacy.log" />\n</mps>\n`,
+  );
+  const result = await runMps(["run", "--once", "--config", legacy], { cwd: dir });
+  assert.equal(result.code, 1);
+  const log = await readFile(path.join(dir, "legacy.log"), "utf8");
+  assert.match(log, /Folder source 'C\$\\SafeQ6\\SPOC\\server\\mobile' reads the Windows path '\\\\127\.0\.0\.1\\C\$\\SafeQ6\\SPOC\\server\\mobile', which only mps on Windows can open code=ERR_FOLDER_SOURCE fix="Mount the share/);
+  assert.deepEqual((await readdir(dir)).filter((name) => name.includes("\\")), []);
+});
