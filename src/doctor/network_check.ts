@@ -5,7 +5,7 @@ import type { Socket } from "node:net";
 import { checkServerIdentity, connect as tlsConnect } from "node:tls";
 import type { PeerCertificate, TLSSocket } from "node:tls";
 import type { EmailSource } from "../config/index.ts";
-import { IMAP_TLS, ImapError, toImapError } from "../imap/index.ts";
+import { IMAP_TLS, ImapError, imapTarget, toImapError } from "../imap/index.ts";
 import type { ImapTarget } from "../imap/index.ts";
 import { failFrom, pass, warn } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
@@ -13,20 +13,6 @@ import type { CheckResult } from "./check_result.ts";
 export const WARN_CERT_EXPIRING = "WARN_CERT_EXPIRING";
 const CERT_WARN_DAYS = 14;
 const DAY_MS = 86_400_000;
-
-/** What `toImapError` needs to know about a source. */
-export function imapTarget(source: EmailSource): ImapTarget {
-  return {
-    host: source.host,
-    port: source.port,
-    userName: source.userName,
-    folder: source.folder,
-    caFile: source.caFile,
-    oauth: source.type !== "Imap",
-    app: source.type === "ImapOAuthMicrosoftApp",
-    provider: source.provider,
-  };
-}
 
 function withCode(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });

@@ -1,3 +1,4 @@
+import type { EmailSource } from "../config/index.ts";
 import { MpsError } from "../shared/errors.ts";
 import { KNOWN_FAILURES } from "../shared/known_failures.ts";
 
@@ -39,6 +40,20 @@ export function mailboxRightsError(target: ImapTarget, what: string, detail: str
       (detail === "" ? "" : `: ${detail}`),
     { cause, fix: KNOWN_FAILURES.mailboxRights.fix({ access, provider: target.provider, user: target.userName, folder: target.folder }) },
   );
+}
+
+/** What `toImapError` needs to know about a source. */
+export function imapTarget(source: EmailSource): ImapTarget {
+  return {
+    host: source.host,
+    port: source.port,
+    userName: source.userName,
+    folder: source.folder,
+    caFile: source.caFile,
+    oauth: source.type !== "Imap",
+    app: source.type === "ImapOAuthMicrosoftApp",
+    provider: source.provider,
+  };
 }
 
 const CERT_CODES = new Set([

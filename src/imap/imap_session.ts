@@ -4,7 +4,7 @@ import type { ImapFlowOptions } from "imapflow";
 import type { EmailSource } from "../config/index.ts";
 import type { ComponentLogger } from "../log/index.ts";
 import { VERSION } from "../version.ts";
-import { IMAP_FOLDER, ImapError, toImapError } from "./imap_error.ts";
+import { IMAP_FOLDER, ImapError, imapTarget, toImapError } from "./imap_error.ts";
 import type { ImapTarget } from "./imap_error.ts";
 
 /** How a source signs in: a password, or an access token (XOAUTH2 / OAUTHBEARER). */
@@ -47,17 +47,7 @@ export class ImapSession {
 
   constructor(options: ImapSessionOptions) {
     this.#options = options;
-    const { source } = options;
-    this.target = {
-      host: source.host,
-      port: source.port,
-      userName: source.userName,
-      folder: source.folder,
-      caFile: source.caFile,
-      oauth: source.type !== "Imap",
-      app: source.type === "ImapOAuthMicrosoftApp",
-      provider: source.provider,
-    };
+    this.target = imapTarget(options.source);
   }
 
   /** A connected client with the folder selected. */

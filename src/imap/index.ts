@@ -7,6 +7,7 @@ export {
   IMAP_RIGHTS,
   IMAP_TLS,
   ImapError,
+  imapTarget,
   mailboxRightsError,
   toImapError,
 } from "./imap_error.ts";

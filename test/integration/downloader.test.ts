@@ -1,35 +1,14 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import process from "node:process";
 import { after, before, describe, test } from "node:test";
 import { messageWithAttachment, setUpMailbox, USER } from "../helpers/mailbox_setup.ts";
 import type { MailboxSetup } from "../helpers/mailbox_setup.ts";
-import { MAIN, runMps } from "../helpers/run_mps.ts";
+import { runMps } from "../helpers/run_mps.ts";
+import { startService, waitFor } from "../helpers/service.ts";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
-
-/** Starts `mps run` (the service) and returns a stop function that resolves to its exit code. */
-function startService(config: string): () => Promise<number | null> {
-  const child = spawn(process.execPath, [MAIN, "run", "--config", config], { stdio: "ignore" });
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  return async () => {
-    child.kill("SIGTERM");
-    return await exited;
-  };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe("the downloader against Dovecot with OAuth tokens", () => {
   let box: MailboxSetup;
@@ -113,7 +92,7 @@ describe("the downloader against Dovecot with OAuth tokens", () => {
 
   test("the service makes a job within a second or two of a new mail arriving (IDLE)", async () => {
     const config = await box.writeConfig(`pollInterval="60000" idle="true"`, "idle.config");
-    const stop = startService(config);
+    const stop = startService(["--config", config]);
     try {
       await waitFor("the first cycle", async () => (/MpsDownloader finished with exit code 0/.test(await box.log("idle.config")) ? true : undefined));
       const before = (await box.jobs()).length;
@@ -163,7 +142,7 @@ describe("the downloader with short-lived access tokens", () => {
 
   test("refreshes a token that expires while the service runs, without a failed cycle", async () => {
     const config = await box.writeConfig(`pollInterval="1000" idle="false"`);
-    const stop = startService(config);
+    const stop = startService(["--config", config]);
     try {
       for (let n = 0; n < 3; n++) {
         await box.dovecot.appendMessage(USER, messageWithAttachment({ subject: `n${n}` }));

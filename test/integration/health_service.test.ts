@@ -1,35 +1,14 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import process from "node:process";
 import { after, before, describe, test } from "node:test";
 import { freePort } from "../servers/index.ts";
 import { checkMetrics } from "../servers/index.ts";
 import { messageWithAttachment, setUpMailbox, USER } from "../helpers/mailbox_setup.ts";
 import type { MailboxSetup } from "../helpers/mailbox_setup.ts";
-import { MAIN, ROOT } from "../helpers/run_mps.ts";
-
-/** Starts `mps run`; returns a stop function resolving to its exit code. */
-function startService(args: string[], cwd: string): () => Promise<number | null> {
-  const child = spawn(process.execPath, [MAIN, "run", ...args], { cwd, stdio: "ignore" });
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  return async () => {
-    child.kill("SIGTERM");
-    return await exited;
-  };
-}
-
-async function poll<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { ROOT } from "../helpers/run_mps.ts";
+import { startService, waitFor } from "../helpers/service.ts";
 
 describe("mps run on the shipped default config", () => {
   let dir = "";
@@ -45,7 +24,7 @@ describe("mps run on the shipped default config", () => {
   test("serves /health and /metrics on 127.0.0.1:5556 over real HTTP, and the metrics pass promtool", async () => {
     const stop = startService([], dir);
     try {
-      const health = await poll("/health", async () => {
+      const health = await waitFor("/health", async () => {
         const response = await fetch("http://127.0.0.1:5556/health");
         const body = await response.json() as { status: string; sources: Array<{ name: string; lastExitCode: number | null }> };
         return body.sources[0]?.lastExitCode === 0 ? { response, body } : undefined;
@@ -97,10 +76,10 @@ describe("/health of a mailbox whose server goes away", () => {
     };
     try {
       await box.dovecot.appendMessage(USER, messageWithAttachment());
-      await poll("a healthy first cycle", async () => ((await state()).status === 200 && (await box.jobs()).length === 1 ? true : undefined));
+      await waitFor("a healthy first cycle", async () => ((await state()).status === 200 && (await box.jobs()).length === 1 ? true : undefined));
       await box.dovecot.stop();
       const stoppedAt = Date.now();
-      const down = await poll("503", async () => {
+      const down = await waitFor("503", async () => {
         const now = await state();
         return now.status === 503 ? now : undefined;
       });
@@ -109,7 +88,7 @@ describe("/health of a mailbox whose server goes away", () => {
       assert.equal(down.source?.lastExitCode, 1);
       assert.equal(down.source?.lastError?.code, "ERR_IMAP_CONNECT");
       await box.dovecot.start();
-      const back = await poll("200 again", async () => {
+      const back = await waitFor("200 again", async () => {
         const now = await state();
         return now.status === 200 ? now : undefined;
       });
