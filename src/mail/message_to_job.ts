@@ -25,6 +25,12 @@ export interface MessageToJobOptions {
   readonly receivedAt: Date;
   /** The IMAP RFC822.SIZE, when known: a message over `maxMessageSize` is refused before it is parsed. */
   readonly size?: number;
+  /**
+   * Settles once the message before this one is published or saved in `Failed`: this one is
+   * published only after it, so jobs appear in mailbox order when messages are converted side
+   * by side. Its outcome does not matter.
+   */
+  readonly turn?: Promise<unknown>;
   readonly now: () => number;
 }
 
@@ -84,6 +90,7 @@ export async function messageToJob(options: MessageToJobOptions): Promise<Messag
       throw error;
     }
     if (parsing) await feed.end().catch(stopParsing);
+    await options.turn?.catch(() => undefined);
     if (context.rejection === undefined) {
       const job = await finishJob(context, options);
       if (job !== undefined) {

@@ -1,9 +1,10 @@
 import type { MessageChunk, SplitterChunk } from "@zone-eu/mailsplit";
 import libmime from "libmime";
 import { decode as decodeCharset } from "libmime/lib/charset.js";
-import type { Readable } from "node:stream";
+import type { Readable, Transform } from "node:stream";
 import type { EmailSource } from "../config/types.ts";
 import type { JobBuilder } from "../spool/index.ts";
+import { Base64Decoder } from "./base64_decoder.ts";
 import type { BodyText } from "./body_text.ts";
 import type { MessageHeaders } from "./message_headers.ts";
 import { readMessageHeaders } from "./message_headers.ts";
@@ -133,13 +134,13 @@ export class MimeWalker {
     // printBody="always": the body prints first, as a mail client prints a message
     if (context.source.printBody === "always" && !context.body.written) await context.body.writeTo(context.builder, context.headers);
     const fileName = partFileName(rawName, printType);
-    return new DecodingSink(node.getDecoder(), (decoded) => context.builder.addDocument(fileName, printType, decoded));
+    return new DecodingSink(decoderOf(node), (decoded) => context.builder.addDocument(fileName, printType, decoded));
   }
 
   /** A forwarded message: walked for attachments by a walker of its own, as it streams past. */
   #forwarded(node: MimeNode): PartSink {
     const walker = new MimeWalker(this.#context, this.#depth + 1);
-    return new DecodingSink(node.getDecoder(), async (decoded: Readable) => {
+    return new DecodingSink(decoderOf(node), async (decoded: Readable) => {
       const feed = new SplitterFeed((items) => walker.walk(items));
       try {
         for await (const chunk of decoded) await feed.write(chunk as Buffer);
@@ -158,7 +159,7 @@ export class MimeWalker {
     if (!html && !keep) return DISCARD;
     const body = this.#context.body;
     const cids = this.#cids;
-    return new DecodingSink(node.getDecoder(), async (decoded: Readable) => {
+    return new DecodingSink(decoderOf(node), async (decoded: Readable) => {
       const room = keep ? body.room : 0;
       const kept: Buffer[] = [];
       let size = 0;
@@ -185,6 +186,11 @@ export class MimeWalker {
     }
     return false;
   }
+}
+
+/** The transfer decoder of a part: base64 through the faster decoder, the rest as mailsplit has it. */
+function decoderOf(node: MimeNode): Transform {
+  return node.encoding === "base64" ? new Base64Decoder() : node.getDecoder();
 }
 
 /** Adds the `cid:` references in `text` to `cids`; returns the tail that may hold a reference cut in two. */
