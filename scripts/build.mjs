@@ -169,18 +169,23 @@ async function bundle(outfile) {
   return { warnings: warnings.length };
 }
 
+// V8 starts with a small heap and runs dozens of full collections while a batch of mail is
+// converted; starting at 96 MB cuts them to a few (docs/BENCHMARKS.md). Peak memory is unchanged.
+const RUNTIME_FLAGS = ["--initial-heap-size=96"];
+
 /** SEA blob made by the pinned Node itself (blobs are tied to the Node version). */
 function seaBlob(nodeBin, main, blob, useCodeCache) {
   const config = blob.replace(/\.blob$/, ".sea.json");
   fs.writeFileSync(
     config,
     `${JSON.stringify(
-      { main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache },
+      { main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache, execArgv: RUNTIME_FLAGS },
       null,
       2,
     )}\n`,
   );
-  run(nodeBin, ["--experimental-sea-config", config], { what: `SEA blob '${rel(blob)}'` });
+  // The code cache is only accepted by a V8 started with the same flags.
+  run(nodeBin, [...RUNTIME_FLAGS, "--experimental-sea-config", config], { what: `SEA blob '${rel(blob)}'` });
   if (!fs.existsSync(blob)) throw new BuildError(`SEA blob '${rel(blob)}' was not written`);
 }
 

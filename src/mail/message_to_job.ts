@@ -31,6 +31,11 @@ export interface MessageToJobOptions {
    * by side. Its outcome does not matter.
    */
   readonly turn?: Promise<unknown>;
+  /**
+   * False: the job's rename into the spool is made durable later, by the caller's
+   * `syncSpool()` for the whole batch, before any message of it leaves the mailbox.
+   */
+  readonly syncSpool?: boolean;
   readonly now: () => number;
 }
 
@@ -134,7 +139,7 @@ async function finishJob(context: WalkContext, options: MessageToJobOptions): Pr
     subject: headers?.subject ?? "",
     receivedAt: options.receivedAt.toISOString(),
     messageId: headers?.messageId ?? "",
-  });
+  }, { syncSpool: options.syncSpool !== false });
 }
 
 function checkSender(headers: MessageHeaders, source: EmailSource): void {

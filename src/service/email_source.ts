@@ -8,6 +8,7 @@ import type { ComponentLogger } from "../log/index.ts";
 import { messageToJob, purgeFailed } from "../mail/index.ts";
 import { DOCTOR_TEST_HEADER } from "../shared/doctor_test_header.ts";
 import { MpsError } from "../shared/errors.ts";
+import { syncSpool } from "../spool/index.ts";
 import { slug } from "./folder_source.ts";
 
 export interface EmailCycleOptions {
@@ -114,7 +115,7 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
         throw error;
       }
       await conversions.finish();
-      await done.apply(client, options.session.target);
+      await done.apply(client, options.session.target, options.spoolDir);
     }
     for (const meta of metas.filter((candidate) => candidate.size > BATCH_MESSAGE_LIMIT)) {
       if (options.shutdown.aborted) return;
@@ -122,7 +123,7 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
       if (download.content === undefined) continue;
       const done = new Outcomes(source);
       done.add(meta.uid, await convert(meta, download.content, uidValidity));
-      await done.apply(client, options.session.target);
+      await done.apply(client, options.session.target, options.spoolDir);
     }
   }
 
@@ -132,6 +133,7 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
       message,
       jobId,
       ...(turn === undefined ? {} : { turn }),
+      syncSpool: false,
       source,
       spoolDir: options.spoolDir,
       failedDir: options.failedDir,
@@ -166,7 +168,10 @@ class Outcomes {
   add(uid: number, outcome: "done" | "failed") {
     (outcome === "done" ? this.done : this.failed).push(uid);
   }
-  async apply(client: ImapFlow, target: ImapTarget): Promise<void> {
+  async apply(client: ImapFlow, target: ImapTarget, spoolDir: string): Promise<void> {
+    // Jobs were published without syncing the spool folder one by one: one sync for the
+    // batch makes them durable before any of their messages leaves the mailbox.
+    if (this.done.length > 0) await syncSpool(spoolDir);
     const action = this.#source.afterDownload;
     const remove = action.action === "delete" ? [...this.done, ...this.failed] : this.failed;
     // imapflow answers a refused STORE or EXPUNGE with `false`: a missing right must not go unseen.

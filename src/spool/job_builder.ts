@@ -101,8 +101,13 @@ export class JobBuilder {
     return this.#documents;
   }
 
-  /** Writes job.json, makes everything durable and renames the job into place. */
-  async commit(info: Omit<JobInfo, "id">): Promise<Job> {
+  /**
+   * Writes job.json, makes everything durable and renames the job into place. With
+   * `syncSpool: false` the rename itself is made durable later by the caller, with one
+   * `syncSpool(spoolDir)` for a whole batch, which must come before the batch's messages are
+   * deleted from the mailbox.
+   */
+  async commit(info: Omit<JobInfo, "id">, options: { syncSpool?: boolean } = {}): Promise<Job> {
     const job: Job = {
       id: this.#id,
       source: info.source,
@@ -114,13 +119,17 @@ export class JobBuilder {
     };
     const target = path.join(this.#spoolDir, this.#id);
     try {
-      const meta = path.join(this.#tempDir, "job.json");
-      await writeFile(meta, `${JSON.stringify(job, null, 2)}\n`, { flag: "wx" });
-      await syncPath(meta);
+      const meta = await open(path.join(this.#tempDir, "job.json"), "wx");
+      try {
+        await meta.writeFile(`${JSON.stringify(job, null, 2)}\n`);
+        await meta.sync();
+      } finally {
+        await meta.close();
+      }
       await syncPath(this.#tempDir);
       await rename(this.#tempDir, target);
-      await syncPath(this.#spoolDir);
-      await mkdir(path.join(this.#spoolDir, DONE), { recursive: true });
+      if (options.syncSpool !== false) await syncPath(this.#spoolDir);
+      await ensureLedger(this.#spoolDir);
       await writeFile(path.join(this.#spoolDir, DONE, this.#id), `${new Date().toISOString()}\n`);
     } catch (cause) {
       await this.abort();
@@ -158,6 +167,20 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/** Makes the renames of jobs committed with `syncSpool: false` durable. */
+export async function syncSpool(spoolDir: string): Promise<void> {
+  await syncPath(spoolDir);
+}
+
+// Spool folders whose ledger folder exists: created once per process, not once per job.
+const ledgers = new Set<string>();
+
+async function ensureLedger(spoolDir: string): Promise<void> {
+  if (ledgers.has(spoolDir)) return;
+  await mkdir(path.join(spoolDir, DONE), { recursive: true });
+  ledgers.add(spoolDir);
 }
 
 /** True when the job is in the spool or the ledger remembers it. */
