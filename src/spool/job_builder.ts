@@ -39,6 +39,7 @@ export class SpoolError extends MpsError {
 }
 
 const TEMP = ".tmp";
+const WRITE_SIZE = 256 * 1024;
 const DONE = ".done";
 
 /**
@@ -65,7 +66,7 @@ export class JobBuilder {
     if (await isPublished(spoolDir, id)) return undefined;
     const tempDir = path.join(spoolDir, TEMP, `${id}.${process.pid}.${randomBytes(4).toString("hex")}`);
     try {
-      await mkdir(tempDir, { recursive: true });
+      await inFolder(path.join(spoolDir, TEMP), () => mkdir(tempDir));
     } catch (cause) {
       throw new SpoolError(`Cannot create job folder '${tempDir}': ${(cause as Error).message}`, { cause });
     }
@@ -81,11 +82,22 @@ export class JobBuilder {
     let handle: FileHandle | undefined;
     try {
       handle = await open(file, "wx");
+      // Decoders hand over small chunks; a write per chunk would cost a thread-pool round trip
+      // each, so they are gathered into writes of WRITE_SIZE (memory stays bounded by it).
+      let pending: Uint8Array[] = [];
+      let pendingBytes = 0;
       for await (const chunk of content) {
         hash.update(chunk);
         size += chunk.byteLength;
-        await handle.write(chunk);
+        pending.push(chunk);
+        pendingBytes += chunk.byteLength;
+        if (pendingBytes >= WRITE_SIZE) {
+          await handle.writev(pending);
+          pending = [];
+          pendingBytes = 0;
+        }
       }
+      if (pending.length > 0) await handle.writev(pending);
       await handle.sync();
     } catch (cause) {
       throw new SpoolError(`Cannot write document '${file}': ${(cause as Error).message}`, { cause });
@@ -129,8 +141,8 @@ export class JobBuilder {
       await syncPath(this.#tempDir);
       await rename(this.#tempDir, target);
       if (options.syncSpool !== false) await syncPath(this.#spoolDir);
-      await ensureLedger(this.#spoolDir);
-      await writeFile(path.join(this.#spoolDir, DONE, this.#id), `${new Date().toISOString()}\n`);
+      const ledger = path.join(this.#spoolDir, DONE);
+      await inFolder(ledger, () => writeFile(path.join(ledger, this.#id), `${new Date().toISOString()}\n`));
     } catch (cause) {
       await this.abort();
       throw new SpoolError(`Cannot publish job '${target}': ${(cause as Error).message}`, { cause });
@@ -174,13 +186,22 @@ export async function syncSpool(spoolDir: string): Promise<void> {
   await syncPath(spoolDir);
 }
 
-// Spool folders whose ledger folder exists: created once per process, not once per job.
-const ledgers = new Set<string>();
+// Folders known to exist (the ledger, .tmp): made once per process rather than once per job,
+// and made again when someone removed them meanwhile.
+const folders = new Set<string>();
 
-async function ensureLedger(spoolDir: string): Promise<void> {
-  if (ledgers.has(spoolDir)) return;
-  await mkdir(path.join(spoolDir, DONE), { recursive: true });
-  ledgers.add(spoolDir);
+async function inFolder<T>(dir: string, operation: () => Promise<T>): Promise<T> {
+  if (!folders.has(dir)) {
+    await mkdir(dir, { recursive: true });
+    folders.add(dir);
+  }
+  try {
+    return await operation();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    await mkdir(dir, { recursive: true });
+    return await operation();
+  }
 }
 
 /** True when the job is in the spool or the ledger remembers it. */

@@ -116,3 +116,27 @@ test("removes half-built jobs of dead processes and keeps its own", async () => 
   assert.deepEqual(left.map((name) => name.split(".")[1]), [String(process.pid)]);
   await own.abort();
 });
+
+test("keeps publishing after the whole spool folder was removed while running", async () => {
+  const first = await JobBuilder.begin(spool, "src-1-30");
+  assert.ok(first);
+  await first.commit(INFO);
+  await rm(spool, { recursive: true, force: true });
+  const second = await JobBuilder.begin(spool, "src-1-31");
+  assert.ok(second);
+  await second.addDocument("a.txt", "text/plain", chunks("again"));
+  await second.commit(INFO);
+  assert.equal(await readFile(path.join(spool, "src-1-31", "a.txt"), "utf8"), "again");
+  assert.equal(await isPublished(spool, "src-1-31"), true);
+});
+
+test("writes a large document streamed in small chunks byte for byte", async () => {
+  const builder = await JobBuilder.begin(spool, "src-1-32");
+  assert.ok(builder);
+  const parts = Array.from({ length: 3000 }, (_, index) => `${index},`);
+  const document = await builder.addDocument("big.txt", "text/plain", chunks(...parts));
+  await builder.commit(INFO);
+  const text = parts.join("");
+  assert.equal(document.size, Buffer.byteLength(text));
+  assert.equal(await readFile(path.join(spool, "src-1-32", "big.txt"), "utf8"), text);
+});
