@@ -16,8 +16,11 @@ export interface MailboxSetup {
    * default `ImapOAuth`); returns its path.
    */
   writeConfig(sourceAttributes?: string, name?: string): Promise<string>;
-  /** Signs the user in with the auth server and stores the tokens as `mps login` would. */
-  storeLogin(user?: string): Promise<void>;
+  /**
+   * Signs the user in with the auth server and stores the tokens as `mps login` would;
+   * `refreshedAt` backdates when the refresh token was last used.
+   */
+  storeLogin(user?: string, options?: { refreshedAt?: number }): Promise<void>;
   jobs(): Promise<string[]>;
   job(id: string): Promise<JobJson>;
   failed(): Promise<string[]>;
@@ -80,13 +83,17 @@ export async function setUpMailbox(options: { dovecot?: DovecotOptions; accessTo
       );
       return file;
     },
-    async storeLogin(user = USER) {
+    async storeLogin(user = USER, options = {}) {
       const tokens = await scriptedLogin(auth, { username: user, scope: "openid email offline_access" });
       const now = Date.now();
       await store.write("local", user, {
         accessToken: tokens.access_token,
         accessTokenExpiresAt: now + tokens.expires_in * 1000,
-        ...(tokens.refresh_token === undefined ? {} : { refreshToken: tokens.refresh_token, refreshTokenIssuedAt: now }),
+        ...(tokens.refresh_token === undefined ? {} : {
+          refreshToken: tokens.refresh_token,
+          refreshTokenIssuedAt: options.refreshedAt ?? now,
+          lastRefreshAt: options.refreshedAt ?? now,
+        }),
         idTokenClaims: { email: user, preferred_username: user },
         scopes: tokens.scope.split(" "),
         tokenType: "Bearer",

@@ -188,3 +188,28 @@ describe("the downloader with a password (Imap) source", () => {
     assert.equal((await box.jobs()).length, 2);
   });
 });
+
+describe("keeping an idle mailbox's refresh token alive", () => {
+  let box: MailboxSetup;
+  before(async () => {
+    box = await setUpMailbox();
+    await box.storeLogin(USER, { refreshedAt: Date.now() - 2 * 86_400_000 });
+  });
+  after(async () => {
+    await box.dispose();
+  });
+
+  test("a run refreshes a refresh token unused for longer than refreshEveryDays, though the access token is still valid", async () => {
+    const config = await box.writeConfig("", "keepalive.config");
+    const { readFile, writeFile } = await import("node:fs/promises");
+    await writeFile(config, (await readFile(config, "utf8")).replace('keyFile="mps.key">', 'keyFile="mps.key" refreshEveryDays="1">'));
+    const before = box.auth.counts.refresh_token;
+    const result = await runMps(["run", "--once", "--config", config]);
+    assert.equal(result.code, 0, await box.log("keepalive.config"));
+    assert.equal(box.auth.counts.refresh_token, before + 1);
+    assert.match(await box.log("keepalive.config"), /refreshed the stored token to keep it alive everyDays=1/);
+    const again = await runMps(["run", "--once", "--config", config]);
+    assert.equal(again.code, 0);
+    assert.equal(box.auth.counts.refresh_token, before + 1, "a token refreshed just now needs no keep-alive");
+  });
+});
