@@ -174,13 +174,19 @@ class Outcomes {
     if (this.done.length > 0) await syncSpool(spoolDir);
     const action = this.#source.afterDownload;
     const remove = action.action === "delete" ? [...this.done, ...this.failed] : this.failed;
-    // imapflow answers a refused STORE or EXPUNGE with `false`: a missing right must not go unseen.
-    const refused = (what: string) => mailboxRightsError(target, what, "the server refused the command", new Error(`${what} refused`));
+    // imapflow answers both a refused STORE or EXPUNGE and a connection that dropped under it
+    // with `false`. Refused on a live connection: a missing right, which must not go unseen.
+    // Dropped: a connection problem, not the admin's permissions.
+    const refused = (what: string) =>
+      client.usable
+        ? mailboxRightsError(target, what, "the server refused the command", new Error(`${what} refused`))
+        : toImapError(Object.assign(new Error(`The connection closed while trying to ${what}`), { code: "EConnectionClosed" }), target);
     if (this.done.length > 0 && action.action === "seen") {
       if (!(await client.messageFlagsAdd(this.done.join(","), ["\\Seen"], { uid: true }))) throw refused("flag messages as seen");
     }
     if (this.done.length > 0 && action.action === "move") {
       const moved = await client.messageMove(this.done.join(","), action.folder, { uid: true });
+      if (moved === false && !client.usable) throw refused("move messages");
       if (moved === false) throw new MpsError("ERR_IMAP_FOLDER", `Cannot move messages to folder '${action.folder}'`, {
         fix: `Create the folder '${action.folder}' in the mailbox or change afterDownload="move:…"`,
       });
