@@ -2,7 +2,7 @@ import type { ComponentLogger } from "../log/index.ts";
 import { MpsError } from "../shared/errors.ts";
 import { createNudge } from "./nudge.ts";
 import type { Nudge } from "./nudge.ts";
-import { observeDuration } from "./source_state.ts";
+import { recordCycle } from "./source_state.ts";
 import type { SourceState } from "./source_state.ts";
 
 export interface LoopOptions {
@@ -39,16 +39,7 @@ export async function runCycle(options: LoopOptions): Promise<number> {
     log.error(state.lastError.message, { code: state.lastError.code, ...(known && error.fix ? { fix: error.fix } : {}) });
   }
   const at = now();
-  observeDuration(state.duration, (at - started) / 1000);
-  state.lastRunAt = at;
-  state.lastExitCode = code;
-  state.runs.set(code, (state.runs.get(code) ?? 0) + 1);
-  if (code === 0) {
-    state.lastSuccessAt = at;
-    state.consecutiveFailures = 0;
-  } else {
-    state.consecutiveFailures += 1;
-  }
+  recordCycle(state, code, at, (at - started) / 1000);
   const line = `MpsDownloader finished with exit code ${code}`;
   if (code === 0) log.info(line);
   else log.error(line, { cause: state.lastError?.message });

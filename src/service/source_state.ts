@@ -51,6 +51,20 @@ export function observeDuration(histogram: DurationHistogram, seconds: number): 
   });
 }
 
+/** Records a finished cycle: the one place that keeps the run counters consistent. */
+export function recordCycle(state: SourceState, exitCode: number, at: number, seconds: number): void {
+  observeDuration(state.duration, seconds);
+  state.lastRunAt = at;
+  state.lastExitCode = exitCode;
+  state.runs.set(exitCode, (state.runs.get(exitCode) ?? 0) + 1);
+  if (exitCode === 0) {
+    state.lastSuccessAt = at;
+    state.consecutiveFailures = 0;
+  } else {
+    state.consecutiveFailures += 1;
+  }
+}
+
 export interface OAuthState {
   provider: string;
   username: string;

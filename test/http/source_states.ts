@@ -1,5 +1,5 @@
 // Source states for the /health and /metrics tests, built the way the downloader loops build them.
-import { createSourceState, observeDuration } from "../../src/service/source_state.ts";
+import { createSourceState, recordCycle } from "../../src/service/source_state.ts";
 import type { SourceState } from "../../src/service/source_state.ts";
 
 export const NOW = Date.parse("2025-06-01T12:00:00.000Z");
@@ -32,22 +32,12 @@ export function mailbox(
 
 /** Records a finished cycle as `runCycle` does. */
 export function recordRun(state: SourceState, exitCode: number, at: number, seconds: number): void {
-  observeDuration(state.duration, seconds);
-  state.lastRunAt = at;
-  state.lastExitCode = exitCode;
-  state.runs.set(exitCode, (state.runs.get(exitCode) ?? 0) + 1);
-  if (exitCode === 0) {
-    state.lastSuccessAt = at;
-    state.consecutiveFailures = 0;
-    state.lastError = undefined;
-  } else {
-    state.consecutiveFailures += 1;
-    state.lastError = {
-      code: "ERR_IMAP_CONNECT",
-      message: "Cannot connect to outlook.office365.com:993: connection refused",
-      fix: "Check the network and the host name in mps.config.",
-    };
-  }
+  recordCycle(state, exitCode, at, seconds);
+  state.lastError = exitCode === 0 ? undefined : {
+    code: "ERR_IMAP_CONNECT",
+    message: "Cannot connect to outlook.office365.com:993: connection refused",
+    fix: "Check the network and the host name in mps.config.",
+  };
 }
 
 /** Several sources with failures, jobs, Failed messages, OAuth data and filled histograms. */
