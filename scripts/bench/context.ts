@@ -2,7 +2,8 @@ import { mkdir, readdir } from "node:fs/promises";
 import * as path from "node:path";
 import { ImapFlow } from "imapflow";
 import type { MailboxSetup } from "../../test/helpers/mailbox_setup.ts";
-import { BENCH_USER } from "./messages.ts";
+import type { MbsyncTarget } from "./mbsync.ts";
+import { BENCH_PASSWORD, BENCH_USER } from "./messages.ts";
 import type { MpsCommand, MpsConfigOptions } from "./mps_run.ts";
 import { writeMpsConfig } from "./mps_run.ts";
 
@@ -37,6 +38,11 @@ export async function benchConfig(
     ...extra,
   });
   return { dir, config, spool: path.join(dir, "Spool") };
+}
+
+/** Where mbsync finds the benchmark mailbox: the same Dovecot over IMAPS, with a password. */
+export function mbsyncTarget(setup: MailboxSetup): MbsyncTarget {
+  return { host: "localhost", port: setup.dovecot.tlsPort, user: BENCH_USER, password: BENCH_PASSWORD, caFile: setup.dovecot.caFile };
 }
 
 /** Job folders in a spool (not the hidden `.tmp` and `.done`). */

@@ -2,9 +2,9 @@ import { rm } from "node:fs/promises";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { BenchContext } from "./context.ts";
-import { benchConfig, primeMailbox, spoolJobs } from "./context.ts";
+import { benchConfig, mbsyncTarget, primeMailbox, spoolJobs } from "./context.ts";
 import { findMbsync, runMbsync } from "./mbsync.ts";
-import { BENCH_PASSWORD, BENCH_USER, pdfMessage } from "./messages.ts";
+import { BENCH_USER, pdfMessage } from "./messages.ts";
 import { runMpsTimed } from "./mps_run.ts";
 import { seedMaildir } from "./seed.ts";
 import { median } from "./stats.ts";
@@ -59,13 +59,7 @@ export async function throughputBenchmark(context: BenchContext, options: Throug
 
       let mbsyncSeconds: number | undefined;
       if (mbsync !== undefined) {
-        const pulled = await runMbsync(mbsync, path.join(dir, `mbsync-${run}`), {
-          host: "localhost",
-          port: setup.dovecot.tlsPort,
-          user: BENCH_USER,
-          password: BENCH_PASSWORD,
-          caFile: setup.dovecot.caFile,
-        }, 180_000);
+        const pulled = await runMbsync(mbsync, path.join(dir, `mbsync-${run}`), mbsyncTarget(setup), 180_000);
         if (pulled.messages !== options.messages) throw new Error(`mbsync pulled ${pulled.messages} messages, not ${options.messages}`);
         mbsyncSeconds = pulled.seconds;
       }

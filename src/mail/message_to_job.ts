@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import type { EmailSource } from "../config/types.ts";
 import { JobBuilder } from "../spool/index.ts";
-import type { Job } from "../spool/index.ts";
+import type { Job, PublishOrder } from "../spool/index.ts";
 import { isAllowedSender } from "./allowed_sender.ts";
 import { BodyText } from "./body_text.ts";
 import { saveFailedMessage } from "./failed_message.ts";
@@ -26,11 +26,11 @@ export interface MessageToJobOptions {
   /** The IMAP RFC822.SIZE, when known: a message over `maxMessageSize` is refused before it is parsed. */
   readonly size?: number;
   /**
-   * Settles once the message before this one is published or saved in `Failed`: this one is
-   * published only after it, so jobs appear in mailbox order when messages are converted side
-   * by side. Its outcome does not matter.
+   * Publishing order when messages are converted side by side: this job is renamed into the
+   * spool only after the one before, so jobs appear in mailbox order. `done()` is called on
+   * every outcome, so the next one never waits for a message that makes no job.
    */
-  readonly turn?: Promise<unknown>;
+  readonly order?: PublishOrder;
   /**
    * False: the job's rename into the spool is made durable later, by the caller's
    * `syncSpool()` for the whole batch, before any message of it leaves the mailbox.
@@ -55,8 +55,16 @@ export type MessageOutcome =
  * spool or `Failed` folder cannot be written: the message then stays in the mailbox.
  */
 export async function messageToJob(options: MessageToJobOptions): Promise<MessageOutcome> {
+  try {
+    return await convertMessage(options);
+  } finally {
+    options.order?.done();
+  }
+}
+
+async function convertMessage(options: MessageToJobOptions): Promise<MessageOutcome> {
   const { source, message } = options;
-  const builder = await JobBuilder.begin(options.spoolDir, options.jobId);
+  const builder = await JobBuilder.begin(options.spoolDir, options.jobId, { now: options.now });
   if (builder === undefined) {
     if ("destroy" in message && typeof message.destroy === "function") message.destroy();
     return { outcome: "exists" };
@@ -95,7 +103,6 @@ export async function messageToJob(options: MessageToJobOptions): Promise<Messag
       throw error;
     }
     if (parsing) await feed.end().catch(stopParsing);
-    await options.turn?.catch(() => undefined);
     if (context.rejection === undefined) {
       const job = await finishJob(context, options);
       if (job !== undefined) {
@@ -139,7 +146,7 @@ async function finishJob(context: WalkContext, options: MessageToJobOptions): Pr
     subject: headers?.subject ?? "",
     receivedAt: options.receivedAt.toISOString(),
     messageId: headers?.messageId ?? "",
-  }, { syncSpool: options.syncSpool !== false });
+  }, { syncSpool: options.syncSpool !== false, ...(options.order === undefined ? {} : { order: options.order }) });
 }
 
 function checkSender(headers: MessageHeaders, source: EmailSource): void {

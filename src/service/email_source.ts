@@ -9,6 +9,7 @@ import { messageToJob, purgeFailed } from "../mail/index.ts";
 import { DOCTOR_TEST_HEADER } from "../shared/doctor_test_header.ts";
 import { MpsError } from "../shared/errors.ts";
 import { syncSpool } from "../spool/index.ts";
+import type { PublishOrder } from "../spool/index.ts";
 import { slug } from "./folder_source.ts";
 
 export interface EmailCycleOptions {
@@ -39,7 +40,7 @@ const BATCH_COUNT = 100;
 // attachment, with 512 KiB at ~134 MiB (scripts/bench-downloader.ts --only rss).
 const STREAM_CHUNK = 512 * 1024;
 // Messages of a batch converted side by side (see Conversions).
-const CONVERSIONS = 4;
+const CONVERSIONS = 16;
 const DOCTOR_TEST_GRACE_MS = 10 * 60_000;
 
 /**
@@ -106,7 +107,7 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
           const meta = byUid.get(message.uid);
           if (meta === undefined || message.source === undefined) continue;
           const content = Readable.from([message.source]);
-          await conversions.start((turn) => convert(meta, content, uidValidity, turn).then((outcome) => done.add(meta.uid, outcome)));
+          await conversions.start((order) => convert(meta, content, uidValidity, order).then((outcome) => done.add(meta.uid, outcome)));
           if (conversions.failed) break;
         }
       } catch (error) {
@@ -127,12 +128,12 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
     }
   }
 
-  async function convert(meta: MessageMeta, message: Readable, uidValidity: string, turn?: Promise<void>): Promise<"done" | "failed"> {
+  async function convert(meta: MessageMeta, message: Readable, uidValidity: string, order?: PublishOrder): Promise<"done" | "failed"> {
     const jobId = `${slug(source.name)}-${uidValidity}-${meta.uid}`;
     const result = await messageToJob({
       message,
       jobId,
-      ...(turn === undefined ? {} : { turn }),
+      ...(order === undefined ? {} : { order }),
       syncSpool: false,
       source,
       spoolDir: options.spoolDir,
@@ -197,14 +198,14 @@ class Outcomes {
 
 /**
  * The messages of one batch converted side by side, at most {@link CONVERSIONS} at a time: while
- * one waits for the disk (open, write, fsync, rename), the next is parsed and the server keeps
- * sending. Each conversion gets the one before as its turn, so jobs are still published in
- * mailbox order. After a failure no more are started; `finish` waits for those under way and
+ * one waits for the disk (open, write, fsync), the next is parsed and the server keeps sending.
+ * Jobs are still published in mailbox order: each job's rename waits for the one before (and
+ * only its rename). After a failure no more are started; `finish` waits for those under way and
  * rethrows the first failure.
  */
 class Conversions {
   readonly #running = new Set<Promise<void>>();
-  #previous: Promise<void> = Promise.resolve();
+  #published: Promise<void> = Promise.resolve();
   #failure: { error: unknown } | undefined;
 
   get failed(): boolean {
@@ -212,11 +213,16 @@ class Conversions {
   }
 
   /** Starts one conversion; resolves once there is room for the next. */
-  async start(convert: (turn: Promise<void>) => Promise<void>): Promise<void> {
-    const task = convert(this.#previous).catch((error: unknown) => {
-      this.#failure ??= { error };
+  async start(convert: (order: PublishOrder) => Promise<void>): Promise<void> {
+    let done = (): void => undefined;
+    const published = new Promise<void>((resolve) => {
+      done = resolve;
     });
-    this.#previous = task;
+    const order: PublishOrder = { after: this.#published, done };
+    this.#published = published;
+    const task = convert(order).catch((error: unknown) => {
+      this.#failure ??= { error };
+    }).finally(done);
     this.#running.add(task);
     void task.finally(() => this.#running.delete(task));
     while (this.#running.size >= CONVERSIONS) await Promise.race(this.#running);

@@ -67,7 +67,7 @@ export function createFolderCycle(
     const owner = parts.length > 1 ? parts[0] ?? "" : "";
     const digest = createHash("sha256").update(`${relative}\n${seen.size}\n${seen.mtimeMs}`).digest("hex");
     const id = `${slug(source.name)}-${digest.slice(0, 20)}`;
-    const builder = await JobBuilder.begin(options.spoolDir, id);
+    const builder = await JobBuilder.begin(options.spoolDir, id, { now: options.now });
     if (builder !== undefined) {
       const name = path.basename(file);
       await builder.addDocument(name, contentTypeForName(name), createReadStream(file));

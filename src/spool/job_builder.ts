@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import * as path from "node:path";
 import process from "node:process";
 import { MpsError } from "../shared/errors.ts";
 import { syncPath } from "../shared/sync_path.ts";
+import { Ledger } from "./ledger.ts";
 import { reservedJobNames, safeDocumentName } from "./safe_document_name.ts";
 
 export interface JobDocument {
@@ -40,37 +41,67 @@ export class SpoolError extends MpsError {
 
 const TEMP = ".tmp";
 const WRITE_SIZE = 256 * 1024;
-const DONE = ".done";
+
+/**
+ * Jobs published in a given order although built side by side: each job's rename waits for
+ * the one before.
+ */
+export interface PublishOrder {
+  /** Settles once the job before is in place, or never will be. */
+  readonly after: Promise<unknown>;
+  /** Tells the job after that this one is in place, or never will be. Called more than once, it does nothing more. */
+  readonly done: () => void;
+}
+
+export interface CommitOptions {
+  /** False: the caller makes the rename and the ledger line durable, with `syncSpool()`. */
+  readonly syncSpool?: boolean;
+  readonly order?: PublishOrder;
+}
+
+export interface BeginOptions {
+  /** The clock of the ledger's entries. */
+  readonly now?: () => number;
+}
 
 /**
  * Builds one job in a temp folder and publishes it whole with a rename, so the print system
- * never sees half a job. A ledger entry written after the rename remembers the job id even
- * after the print system has taken the folder away, so a restart never makes it twice.
+ * never sees half a job. The spool's {@link Ledger} remembers the job id after the rename, even
+ * once the print system has taken the folder away, so a restart never makes it twice.
  */
 export class JobBuilder {
   readonly #spoolDir: string;
   readonly #id: string;
   readonly #tempDir: string;
+  readonly #ledger: Ledger;
   readonly #names = reservedJobNames();
   readonly #documents: JobDocument[] = [];
 
-  private constructor(spoolDir: string, id: string, tempDir: string) {
+  private constructor(spoolDir: string, id: string, tempDir: string, ledger: Ledger) {
     this.#spoolDir = spoolDir;
     this.#id = id;
     this.#tempDir = tempDir;
+    this.#ledger = ledger;
   }
 
   /** Starts a job, or returns undefined when a job of this id was already published. */
-  static async begin(spoolDir: string, id: string): Promise<JobBuilder | undefined> {
+  static async begin(spoolDir: string, id: string, options: BeginOptions = {}): Promise<JobBuilder | undefined> {
     if (!/^[\w.@+-]+$/.test(id) || id.startsWith(".")) throw new SpoolError(`Job id '${id}' is not a safe folder name`);
-    if (await isPublished(spoolDir, id)) return undefined;
+    const ledger = await ledgerOf(spoolDir, options.now);
+    let published: boolean;
+    try {
+      published = await ledger.has(id);
+    } catch (cause) {
+      throw new SpoolError(`Cannot read the ledger of spool '${spoolDir}': ${(cause as Error).message}`, { cause });
+    }
+    if (published) return undefined;
     const tempDir = path.join(spoolDir, TEMP, `${id}.${process.pid}.${randomBytes(4).toString("hex")}`);
     try {
       await inFolder(path.join(spoolDir, TEMP), () => mkdir(tempDir));
     } catch (cause) {
       throw new SpoolError(`Cannot create job folder '${tempDir}': ${(cause as Error).message}`, { cause });
     }
-    return new JobBuilder(spoolDir, id, tempDir);
+    return new JobBuilder(spoolDir, id, tempDir, ledger);
   }
 
   /** Streams one document to disk, hashing as it goes; returns its safe file name. */
@@ -114,12 +145,13 @@ export class JobBuilder {
   }
 
   /**
-   * Writes job.json, makes everything durable and renames the job into place. With
-   * `syncSpool: false` the rename itself is made durable later by the caller, with one
-   * `syncSpool(spoolDir)` for a whole batch, which must come before the batch's messages are
-   * deleted from the mailbox.
+   * Writes job.json, makes everything durable, renames the job into place and adds it to the
+   * ledger. With `syncSpool: false` the rename and the ledger line are made durable later by the
+   * caller, with one `syncSpool(spoolDir)` for a whole batch, which must come before the batch's
+   * messages are deleted from the mailbox. With an `order`, the rename waits for the job before
+   * (only the rename: everything else runs side by side with the other jobs).
    */
-  async commit(info: Omit<JobInfo, "id">, options: { syncSpool?: boolean } = {}): Promise<Job> {
+  async commit(info: Omit<JobInfo, "id">, options: CommitOptions = {}): Promise<Job> {
     const job: Job = {
       id: this.#id,
       source: info.source,
@@ -139,13 +171,20 @@ export class JobBuilder {
         await meta.close();
       }
       await syncPath(this.#tempDir);
+      await options.order?.after.catch(() => undefined);
       await rename(this.#tempDir, target);
-      if (options.syncSpool !== false) await syncPath(this.#spoolDir);
-      const ledger = path.join(this.#spoolDir, DONE);
-      await inFolder(ledger, () => writeFile(path.join(ledger, this.#id), `${new Date().toISOString()}\n`));
     } catch (cause) {
+      options.order?.done();
       await this.abort();
       throw new SpoolError(`Cannot publish job '${target}': ${(cause as Error).message}`, { cause });
+    }
+    options.order?.done();
+    try {
+      await this.#ledger.add(this.#id);
+      if (options.syncSpool !== false) await syncSpool(this.#spoolDir);
+    } catch (cause) {
+      // published: the job stays; only its memory failed, and with it the promise of once
+      throw new SpoolError(`Cannot record job '${this.#id}' in the ledger of spool '${this.#spoolDir}': ${(cause as Error).message}`, { cause });
     }
     return job;
   }
@@ -181,9 +220,26 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Makes the renames of jobs committed with `syncSpool: false` durable. */
+/** Makes the renames and ledger lines of jobs committed with `syncSpool: false` durable. */
 export async function syncSpool(spoolDir: string): Promise<void> {
   await syncPath(spoolDir);
+  await (await ledgerOf(spoolDir)).sync();
+}
+
+// One ledger per spool and process: it is read once, then kept in memory.
+const ledgers = new Map<string, Promise<Ledger>>();
+
+function ledgerOf(spoolDir: string, now: () => number = Date.now): Promise<Ledger> {
+  const key = path.resolve(spoolDir);
+  let ledger = ledgers.get(key);
+  if (ledger === undefined) {
+    ledger = Ledger.open(spoolDir, now).catch((cause: unknown) => {
+      ledgers.delete(key);
+      throw new SpoolError(`Cannot read the ledger of spool '${spoolDir}': ${(cause as Error).message}`, { cause });
+    });
+    ledgers.set(key, ledger);
+  }
+  return ledger;
 }
 
 // Folders known to exist (the ledger, .tmp): made once per process rather than once per job,
@@ -204,15 +260,7 @@ async function inFolder<T>(dir: string, operation: () => Promise<T>): Promise<T>
   }
 }
 
-/** True when the job is in the spool or the ledger remembers it. */
+/** True when the ledger remembers the job (or its folder was in the spool when it was read). */
 export async function isPublished(spoolDir: string, id: string): Promise<boolean> {
-  for (const candidate of [path.join(spoolDir, id), path.join(spoolDir, DONE, id)]) {
-    try {
-      await stat(candidate);
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    }
-  }
-  return false;
+  return await (await ledgerOf(spoolDir)).has(id);
 }

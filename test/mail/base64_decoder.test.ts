@@ -86,3 +86,24 @@ test("decodes damaged base64 (stray characters, padding inside, base64url digits
     await assertSameAsLibbase64(chunks, `round ${round}`);
   }
 });
+
+test("decodes long bodies whose lines are not all one length, or hide a line end inside a line, like libbase64", async () => {
+  const next = random(20261128);
+  for (let round = 0; round < 400; round++) {
+    const lineEnd = round % 2 === 0 ? "\r\n" : "\n";
+    const lines = (randomBytes(2000 + Math.floor(next() * 6000)).toString("base64").match(/.{1,76}/g) ?? []);
+    const at = Math.floor(next() * lines.length);
+    const line = lines[at] ?? "";
+    const cut = Math.floor(next() * (line.length + 1));
+    const kind = round % 4;
+    // a line end inside a line, a lone CR, a shorter line, or two lines joined
+    if (kind === 0) lines[at] = `${line.slice(0, cut)}${lineEnd}${line.slice(cut)}`;
+    else if (kind === 1) lines[at] = `${line.slice(0, cut)}\r${line.slice(cut)}`;
+    else if (kind === 2) lines[at] = line.slice(0, cut);
+    else lines.splice(at, 2, `${line}${lines[at + 1] ?? ""}`);
+    const body = Buffer.from(lines.join(lineEnd), "latin1");
+    const cuts = Array.from({ length: round % 4 }, () => Math.floor(next() * (body.length + 1))).sort((a, b) => a - b);
+    const chunks = [0, ...cuts].map((start, i) => body.subarray(start, [...cuts, body.length][i]));
+    await assertSameAsLibbase64(chunks, `round ${round}, kind ${kind}`);
+  }
+});
