@@ -171,7 +171,9 @@ async function bundle(outfile) {
 
 // V8 starts with a small heap and runs dozens of full collections while a batch of mail is
 // converted; starting at 96 MB cuts them to a few (docs/BENCHMARKS.md). Peak memory is unchanged.
-const RUNTIME_FLAGS = ["--initial-heap-size=96"];
+// --max-opt=2 stops at Maglev: in a `run --once` of a few seconds, Turbofan's compiles cost more
+// CPU than its faster code saves (−15 % user CPU on the throughput benchmark).
+const RUNTIME_FLAGS = ["--initial-heap-size=96", "--max-opt=2"];
 
 /** SEA blob made by the pinned Node itself (blobs are tied to the Node version). */
 function seaBlob(nodeBin, main, blob, useCodeCache) {

@@ -1,5 +1,5 @@
-import { open } from "node:fs/promises";
 import process from "node:process";
+import { closeFile, fsyncFile, openForSync } from "./file_ops.ts";
 
 const WINDOWS = process.platform === "win32";
 
@@ -9,16 +9,16 @@ const WINDOWS = process.platform === "win32";
  * do not support it: those failures are ignored; any other is thrown.
  */
 export async function syncPath(target: string): Promise<void> {
-  let handle;
+  let fd: number | undefined;
   try {
-    handle = await open(target, "r");
-    await handle.sync();
+    fd = openForSync(target);
+    await fsyncFile(fd);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const unsupported = code === "EINVAL" || code === "ENOTSUP" || code === "EOPNOTSUPP";
     const windows = WINDOWS && (code === "EISDIR" || code === "EPERM" || code === "EACCES" || code === "EBADF");
     if (!unsupported && !windows) throw error;
   } finally {
-    await handle?.close();
+    if (fd !== undefined) closeFile(fd);
   }
 }

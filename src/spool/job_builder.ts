@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, open, readdir, rename, rm } from "node:fs/promises";
-import type { FileHandle } from "node:fs/promises";
+import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import * as path from "node:path";
 import process from "node:process";
 import { MpsError } from "../shared/errors.ts";
+import { closeFile, fsyncFile, openFile, writeBuffers, writeSmall } from "../shared/file_ops.ts";
 import { syncPath } from "../shared/sync_path.ts";
 import { Ledger } from "./ledger.ts";
 import { reservedJobNames, safeDocumentName } from "./safe_document_name.ts";
@@ -110,9 +110,9 @@ export class JobBuilder {
     const file = path.join(this.#tempDir, safeName);
     const hash = createHash("sha256");
     let size = 0;
-    let handle: FileHandle | undefined;
+    let fd: number | undefined;
     try {
-      handle = await open(file, "wx");
+      fd = await openFile(file, "wx");
       // Decoders hand over small chunks; a write per chunk would cost a thread-pool round trip
       // each, so they are gathered into writes of WRITE_SIZE (memory stays bounded by it).
       let pending: Uint8Array[] = [];
@@ -123,17 +123,17 @@ export class JobBuilder {
         pending.push(chunk);
         pendingBytes += chunk.byteLength;
         if (pendingBytes >= WRITE_SIZE) {
-          await handle.writev(pending);
+          await writeBuffers(fd, pending);
           pending = [];
           pendingBytes = 0;
         }
       }
-      if (pending.length > 0) await handle.writev(pending);
-      await handle.sync();
+      if (pending.length > 0) await writeBuffers(fd, pending);
+      await fsyncFile(fd);
     } catch (cause) {
       throw new SpoolError(`Cannot write document '${file}': ${(cause as Error).message}`, { cause });
     } finally {
-      await handle?.close();
+      if (fd !== undefined) closeFile(fd);
     }
     const document = { fileName: safeName, contentType, size, sha256: hash.digest("hex") };
     this.#documents.push(document);
@@ -163,14 +163,14 @@ export class JobBuilder {
     };
     const target = path.join(this.#spoolDir, this.#id);
     try {
-      const meta = await open(path.join(this.#tempDir, "job.json"), "wx");
+      const meta = await openFile(path.join(this.#tempDir, "job.json"), "wx");
       try {
-        await meta.writeFile(`${JSON.stringify(job, null, 2)}\n`);
-        await meta.sync();
+        writeSmall(meta, Buffer.from(`${JSON.stringify(job, null, 2)}\n`));
+        // the file's bytes and the folder's entries, side by side: both must be durable before the rename
+        await Promise.all([fsyncFile(meta), syncPath(this.#tempDir)]);
       } finally {
-        await meta.close();
+        closeFile(meta);
       }
-      await syncPath(this.#tempDir);
       await options.order?.after.catch(() => undefined);
       await rename(this.#tempDir, target);
     } catch (cause) {

@@ -1,5 +1,6 @@
+import { fstatSync } from "node:fs";
 import { appendFile, mkdir, open, readdir, rm, stat } from "node:fs/promises";
-import type { FileHandle } from "node:fs/promises";
+import { closeFile, fsyncFile, openFile, writeSmall } from "../shared/file_ops.ts";
 import * as path from "node:path";
 import { syncPath } from "../shared/sync_path.ts";
 
@@ -16,10 +17,9 @@ const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.log$/;
 
 interface Appender {
   readonly day: string;
-  readonly handle: Promise<FileHandle>;
+  readonly fd: Promise<number>;
   /** The lines appended since the file was opened. */
   readonly lines: string[];
-  readonly writes: Set<Promise<unknown>>;
 }
 
 interface Day {
@@ -94,13 +94,7 @@ export class Ledger {
     const line = `${new Date(at).toISOString()} ${id}\n`;
     const appender = await this.#appenderFor(day);
     appender.lines.push(line);
-    const write = appender.handle.then((handle) => handle.write(line, null, "latin1"));
-    appender.writes.add(write);
-    try {
-      await write;
-    } finally {
-      appender.writes.delete(write);
-    }
+    writeSmall(await appender.fd, Buffer.from(line, "latin1"));
     entry.ids.add(id);
   }
 
@@ -109,11 +103,10 @@ export class Ledger {
     const appender = this.#appender;
     if (appender === undefined) return;
     this.#appender = undefined;
-    await Promise.allSettled([...appender.writes]);
-    const handle = await appender.handle;
+    const fd = await appender.fd;
     try {
-      if ((await handle.stat()).nlink > 0) {
-        await handle.sync();
+      if (fstatSync(fd).nlink > 0) {
+        await fsyncFile(fd);
         return;
       }
       // the spool (or its ledger folder) was removed while running: what was appended went with it
@@ -122,27 +115,27 @@ export class Ledger {
       await appendFile(file, appender.lines.join(""), "latin1");
       await syncPath(file);
     } finally {
-      await handle.close();
+      closeFile(fd);
     }
   }
 
   /**
    * The open file of `day`: kept open from the first `add` to the next `sync` (a batch of jobs),
-   * so a job's line costs one write.
+   * so a job's line costs one small write in place.
    */
   async #appenderFor(day: string): Promise<Appender> {
     if (this.#appender !== undefined && this.#appender.day !== day) await this.sync();
     if (this.#appender === undefined) {
       const file = this.#file(day);
-      const handle = open(file, "a").catch(async (error: NodeJS.ErrnoException) => {
+      const fd = openFile(file, "a").catch(async (error: NodeJS.ErrnoException) => {
         if (error.code !== "ENOENT") throw error;
         await mkdir(this.#dir, { recursive: true });
-        return await open(file, "a");
+        return await openFile(file, "a");
       });
-      const appender: Appender = { day, handle, lines: [], writes: new Set() };
+      const appender: Appender = { day, fd, lines: [] };
       this.#appender = appender;
       // a failed open is tried again by the next add
-      handle.catch(() => {
+      fd.catch(() => {
         if (this.#appender === appender) this.#appender = undefined;
       });
     }
