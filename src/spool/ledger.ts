@@ -49,6 +49,7 @@ export class Ledger {
   /** Job folders found in the spool when the ledger was opened. */
   readonly #inSpool: Set<string>;
   #appender: Appender | undefined;
+  #syncing: Promise<void> = Promise.resolve();
   #caughtUpAt = Number.NEGATIVE_INFINITY;
   #catchingUp: Promise<void> | undefined;
 
@@ -92,17 +93,35 @@ export class Ledger {
     const day = dayOf(at);
     const entry = await this.#dayEntry(day);
     const line = `${new Date(at).toISOString()} ${id}\n`;
-    const appender = await this.#appenderFor(day);
-    appender.lines.push(line);
-    writeSmall(await appender.fd, Buffer.from(line, "latin1"));
+    for (;;) {
+      const appender = await this.#appenderFor(day);
+      const fd = await appender.fd;
+      // a sync took this file meanwhile and is closing it: the line goes into the next one
+      if (this.#appender !== appender) continue;
+      appender.lines.push(line);
+      writeSmall(fd, Buffer.from(line, "latin1"));
+      break;
+    }
     entry.ids.add(id);
   }
 
-  /** Makes the ids added so far durable, and closes the day's file until the next `add`. */
+  /**
+   * Makes the ids added so far durable (also those of other sources on this spool, whose sync
+   * may be under way: it is waited for), and closes the day's file until the next `add`.
+   */
   async sync(): Promise<void> {
     const appender = this.#appender;
-    if (appender === undefined) return;
     this.#appender = undefined;
+    const before = this.#syncing;
+    const syncing = (async () => {
+      await before.catch(() => undefined);
+      if (appender !== undefined) await this.#flush(appender);
+    })();
+    this.#syncing = syncing;
+    await syncing;
+  }
+
+  async #flush(appender: Appender): Promise<void> {
     const fd = await appender.fd;
     try {
       if (fstatSync(fd).nlink > 0) {

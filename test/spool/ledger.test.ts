@@ -132,3 +132,20 @@ test("lookups and appends side by side, in this process and another, neither fai
     assert.equal(await theirs.has(`src-8-${i}`), true, `src-8-${i}`);
   }
 });
+
+test("adds and syncs from several sources on one spool interleave without losing or doubling a line", async () => {
+  const spool = await freshSpool();
+  const ledger = await Ledger.open(spool, () => NOON);
+  const work: Promise<unknown>[] = [];
+  for (let i = 0; i < 200; i++) {
+    work.push(ledger.add(`src-${i % 2 ? "a" : "b"}-1-${i}`));
+    if (i % 7 === 0) work.push(ledger.sync());
+  }
+  await Promise.all(work);
+  await ledger.sync();
+  const lines = (await readFile(path.join(spool, ".done", "2026-11-27.log"), "utf8")).trim().split("\n");
+  assert.equal(lines.length, 200);
+  assert.equal(new Set(lines).size, 200);
+  const next = await Ledger.open(spool, () => NOON);
+  for (let i = 0; i < 200; i++) assert.equal(await next.has(`src-${i % 2 ? "a" : "b"}-1-${i}`), true);
+});
