@@ -16,13 +16,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import * as path from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { benchConfig, mbsyncTarget, primeMailbox, spoolJobs } from "./bench/context.ts";
+import { benchConfig, mbsyncTarget, seedMailbox, spoolJobs } from "./bench/context.ts";
 import type { BenchContext } from "./bench/context.ts";
 import { findMbsync, runMbsync } from "./bench/mbsync.ts";
 import { BENCH_PASSWORD, BENCH_USER, pdfMessage } from "./bench/messages.ts";
 import { killRunningMps, mpsCommand, runMpsTimed } from "./bench/mps_run.ts";
 import type { MpsCommand } from "./bench/mps_run.ts";
-import { seedMaildir } from "./bench/seed.ts";
 import { median, textTable } from "./bench/stats.ts";
 
 const { values: opts, positionals } = parseArgs({
@@ -87,11 +86,7 @@ try {
   const context: BenchContext = { setup, mps: builds[0]!.command, dir, progress };
   const raw = Array.from({ length: messages }, (_, i) => pdfMessage(`Compare ${i + 1}`, attachmentBytes).raw);
   const mbsync = findMbsync();
-  const seed = async (): Promise<void> => {
-    seedMaildir(setup.dovecot, BENCH_USER, raw);
-    const indexed = await primeMailbox(setup);
-    if (indexed !== messages) throw new Error(`The mailbox holds ${indexed} messages after seeding, not ${messages}`);
-  };
+  const seed = () => seedMailbox(setup, raw);
   for (let round = 0; round < rounds; round++) {
     await seed();
     const line: string[] = [];

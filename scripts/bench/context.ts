@@ -6,6 +6,7 @@ import type { MbsyncTarget } from "./mbsync.ts";
 import { BENCH_PASSWORD, BENCH_USER } from "./messages.ts";
 import type { MpsCommand, MpsConfigOptions } from "./mps_run.ts";
 import { writeMpsConfig } from "./mps_run.ts";
+import { seedMaildir } from "./seed.ts";
 
 /** What every benchmark shares: the servers, the mps command, where to write. */
 export interface BenchContext {
@@ -38,6 +39,13 @@ export async function benchConfig(
     ...extra,
   });
   return { dir, config, spool: path.join(dir, "Spool") };
+}
+
+/** Writes `messages` into the benchmark mailbox and lets Dovecot index them; throws unless all are there. */
+export async function seedMailbox(setup: MailboxSetup, messages: readonly Buffer[]): Promise<void> {
+  seedMaildir(setup.dovecot, BENCH_USER, messages);
+  const indexed = await primeMailbox(setup);
+  if (indexed !== messages.length) throw new Error(`The mailbox holds ${indexed} messages after seeding, not ${messages.length}`);
 }
 
 /** Where mbsync finds the benchmark mailbox: the same Dovecot over IMAPS, with a password. */

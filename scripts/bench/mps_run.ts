@@ -5,6 +5,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import process from "node:process";
+import { mpsConfigXml } from "../../test/helpers/mps_config_xml.ts";
 
 export const ROOT = path.resolve(import.meta.dirname ?? ".", "..", "..");
 
@@ -77,22 +78,17 @@ export async function writeMpsConfig(dir: string, options: MpsConfigOptions): Pr
     caFile: options.caFile,
     ...options.attributes,
   };
-  const add = Object.entries(attributes).map(([key, value]) => `${key}="${value}"`).join(" ");
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, "mps.config");
-  await writeFile(file, `<mps version="6">
-  <emailSources>
-    <add ${add} />
-  </emailSources>
-  <spool folder="Spool" />
-  <http port="0" />
-  <failedFiles folder="Failed" maxAge="604800" />
-  <log file="mps.log" level="${options.logLevel ?? "info"}" />
-  <oauth storage="${options.storageDir}" keyFile="${options.keyFile}">
-    <provider name="Local" issuer="${options.issuer}" clientId="${options.clientId}" scopes="openid email offline_access" />
-  </oauth>
-</mps>
-`);
+  await writeFile(file, mpsConfigXml({
+    source: Object.entries(attributes),
+    logFile: "mps.log",
+    logLevel: options.logLevel ?? "info",
+    storage: options.storageDir,
+    keyFile: options.keyFile,
+    issuer: options.issuer,
+    clientId: options.clientId,
+  }));
   return file;
 }
 

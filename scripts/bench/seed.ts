@@ -1,21 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { chownSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import * as path from "node:path";
+import { nobodyIds } from "../../test/servers/index.ts";
 import type { DovecotServer } from "../../test/servers/index.ts";
 import { base64Lines, messageParts } from "./messages.ts";
-
-/** uid/gid of nobody:nogroup, the owner of every Dovecot mail file (see test/servers/dovecot.ts). */
-export function nobodyIds(): { uid: number; gid: number } {
-  const field = (file: string, name: string): number | undefined => {
-    const line = readFileSync(file, "utf8").split("\n").find((entry) => entry.startsWith(`${name}:`));
-    return line === undefined ? undefined : Number(line.split(":")[2]);
-  };
-  const uid = field("/etc/passwd", "nobody");
-  const gid = field("/etc/group", "nogroup") ?? field("/etc/group", "nobody");
-  if (uid === undefined || gid === undefined) throw new Error("Cannot find user nobody / group nogroup for the Dovecot mail files");
-  return { uid, gid };
-}
 
 let sequence = 0;
 

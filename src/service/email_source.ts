@@ -220,9 +220,10 @@ class Conversions {
     });
     const order: PublishOrder = { after: this.#published, done };
     this.#published = published;
+    // messageToJob calls order.done() on every outcome, errors included
     const task = convert(order).catch((error: unknown) => {
       this.#failure ??= { error };
-    }).finally(done);
+    });
     this.#running.add(task);
     void task.finally(() => this.#running.delete(task));
     while (this.#running.size >= CONVERSIONS) await Promise.race(this.#running);

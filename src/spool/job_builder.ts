@@ -242,7 +242,7 @@ function ledgerOf(spoolDir: string, now: () => number = Date.now): Promise<Ledge
   return ledger;
 }
 
-// Folders known to exist (the ledger, .tmp): made once per process rather than once per job,
+// Folders known to exist (.tmp): made once per process rather than once per job,
 // and made again when someone removed them meanwhile.
 const folders = new Set<string>();
 

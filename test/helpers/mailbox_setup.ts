@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { openTokenStore } from "../../src/storage/index.ts";
 import { scriptedLogin, startAuthServer, startDovecot } from "../servers/index.ts";
 import type { AuthServer, DovecotOptions, DovecotServer } from "../servers/index.ts";
+import { mpsConfigXml } from "./mps_config_xml.ts";
 
 export const USER = "print@example.test";
 
@@ -64,22 +65,17 @@ export async function setUpMailbox(options: { dovecot?: DovecotOptions; accessTo
       ]);
       for (const [, key = "", value = ""] of sourceAttributes.matchAll(/(\w+)="([^"]*)"/g)) attributes.set(key, value);
       if (attributes.get("type") === "ImapOAuth" && !attributes.has("provider")) attributes.set("provider", "Local");
-      const add = [...attributes].map(([key, value]) => `${key}="${value}"`).join(" ");
       await writeFile(
         file,
-        `<mps version="6">
-  <emailSources>
-    <add ${add} />
-  </emailSources>
-  <spool folder="Spool" />
-  <http port="0" />
-  <failedFiles folder="Failed" maxAge="604800" />
-  <log file="${name.replace(/\.config$/, "")}.log" level="debug" />
-  <oauth storage="oauth-storage" keyFile="mps.key">
-    <provider name="Local" issuer="${auth.issuer}" clientId="${auth.clientId}" scopes="openid email offline_access" />
-  </oauth>
-</mps>
-`,
+        mpsConfigXml({
+          source: attributes,
+          logFile: `${name.replace(/\.config$/, "")}.log`,
+          logLevel: "debug",
+          storage: "oauth-storage",
+          keyFile: "mps.key",
+          issuer: auth.issuer,
+          clientId: auth.clientId,
+        }),
       );
       return file;
     },

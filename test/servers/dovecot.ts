@@ -294,7 +294,8 @@ function untrack(proc: ChildProcess): void {
   running.delete(proc);
 }
 
-function nobodyIds(): { uid: number; gid: number } {
+/** uid/gid of nobody:nogroup, the owner of every Dovecot mail file. */
+export function nobodyIds(): { uid: number; gid: number } {
   const field = (file: string, name: string): number | undefined => {
     const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
     return line === undefined ? undefined : Number(line.split(':')[2]);

@@ -2,7 +2,7 @@
 // passwords) and a local OAuth 2.0 / OIDC authorization server that behaves like Entra.
 export { startAuthServer } from './auth_server.ts';
 export type { AuthServer, AuthServerCounts, AuthServerOptions, FailEndpoint, OAuthErrorReply } from './auth_server.ts';
-export { startDovecot } from './dovecot.ts';
+export { nobodyIds, startDovecot } from './dovecot.ts';
 export type { DovecotOptions, DovecotServer, LoggedLogin } from './dovecot.ts';
 export { redeem, scriptedLogin } from './scripted_login.ts';
 export type { ScriptedLoginOptions, TokenSet } from './scripted_login.ts';
