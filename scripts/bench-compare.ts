@@ -41,7 +41,9 @@ const messages = Number(opts.messages);
 const rounds = Number(opts.rounds);
 const attachmentBytes = Number(opts["attachment-kb"]) * 1024;
 if (![messages, rounds, attachmentBytes].every((n) => Number.isInteger(n) && n > 0) || positionals.length === 0) {
-  process.stderr.write("Usage: node scripts/bench-compare.ts [--messages N] [--rounds N] [--attachment-kb N] [--tmpdir DIR] [--out DIR] BUILD...\n");
+  process.stderr.write(
+    "Usage: node scripts/bench-compare.ts [--messages N] [--rounds N] [--attachment-kb N] [--tmpdir DIR] [--out DIR] BUILD...\n",
+  );
   process.exit(2);
 }
 if (opts.tmpdir !== undefined) process.env["TMPDIR"] = path.resolve(opts.tmpdir);
@@ -106,12 +108,17 @@ try {
         ? { label: build.label, argv: [TIME, "-f", "%U %S", "-o", usage, ...build.command.argv] }
         : build.command;
       const busy = machineBusySeconds();
-      const outcome = await runMpsTimed(command, ["run", "--once", "--config", config], { cwd: runDir, timeoutMs: 300_000 });
+      const outcome = await runMpsTimed(command, ["run", "--once", "--config", config], {
+        cwd: runDir,
+        timeoutMs: 300_000,
+      });
       const machineCpu = machineBusySeconds() - busy;
       const made = (await spoolJobs(spool)).length;
       if (outcome.code !== 0 || made !== messages) {
         const log = readFileSync(path.join(runDir, "mps.log"), "utf8").trim().split("\n").slice(-5).join("\n");
-        throw new Error(`${build.label}: exit code ${outcome.code}, ${made} jobs of ${messages}: ${outcome.stderr.trim()}\n${log}`);
+        throw new Error(
+          `${build.label}: exit code ${outcome.code}, ${made} jobs of ${messages}: ${outcome.stderr.trim()}\n${log}`,
+        );
       }
       build.wall.push(outcome.seconds);
       if (timed) {
@@ -131,9 +138,25 @@ try {
 }
 
 const reference = mbsyncSeconds.length > 0 ? median(mbsyncSeconds) : undefined;
-const rows: string[][] = [["build", "wall s (median)", "runs", "user s", "system s", "rest of machine s", "ratio to mbsync"]];
+const rows: string[][] = [[
+  "build",
+  "wall s (median)",
+  "runs",
+  "user s",
+  "system s",
+  "rest of machine s",
+  "ratio to mbsync",
+]];
 if (reference !== undefined) {
-  rows.push(["mbsync", reference.toFixed(2), mbsyncSeconds.map((s) => s.toFixed(2)).join(" "), "", "", `${median(mbsyncOthers).toFixed(2)} (mbsync included)`, ""]);
+  rows.push([
+    "mbsync",
+    reference.toFixed(2),
+    mbsyncSeconds.map((s) => s.toFixed(2)).join(" "),
+    "",
+    "",
+    `${median(mbsyncOthers).toFixed(2)} (mbsync included)`,
+    "",
+  ]);
 }
 for (const build of builds) {
   const wall = median(build.wall);

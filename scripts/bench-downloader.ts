@@ -72,7 +72,9 @@ function readUsage(): string {
 
 function wholeNumber(name: string, value: string | undefined, min: number): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number < min) fail(`--${name} must be a whole number of at least ${min}: got '${value}'`);
+  if (!Number.isInteger(number) || number < min) {
+    fail(`--${name} must be a whole number of at least ${min}: got '${value}'`);
+  }
   return number;
 }
 
@@ -82,7 +84,9 @@ function fail(message: string): never {
 }
 
 const only = (opts.only ?? [...BENCHMARKS]).map((name) => {
-  if (!(BENCHMARKS as readonly string[]).includes(name)) fail(`--only must be one of ${BENCHMARKS.join(", ")}: got '${name}'`);
+  if (!(BENCHMARKS as readonly string[]).includes(name)) {
+    fail(`--only must be one of ${BENCHMARKS.join(", ")}: got '${name}'`);
+  }
   return name as Benchmark;
 });
 const messages = wholeNumber("messages", opts.messages, 1);
@@ -104,7 +108,11 @@ const results: Omit<BenchResults, "loadAfter" | "wallSeconds"> & Partial<BenchRe
   loadBefore: loadAverage(),
 };
 if (results.loadBefore > results.machine.nproc / 2) {
-  progress(`warning: load average is ${results.loadBefore.toFixed(2)} on ${results.machine.nproc} CPUs: other work will skew the figures`);
+  progress(
+    `warning: load average is ${
+      results.loadBefore.toFixed(2)
+    } on ${results.machine.nproc} CPUs: other work will skew the figures`,
+  );
 }
 
 // The test servers come from test/ (they pick free ports on 127.0.0.1, and kill Dovecot on exit).
@@ -129,16 +137,28 @@ try {
   const binary = opts.binary === undefined ? builtBinary() : undefined;
   if (binary !== undefined) {
     const command = mpsCommand(binary.file);
-    rssTargets.push(binary.stale ? { ...command, label: `${command.label} (older than src/: npm run build)` } : command);
+    rssTargets.push(
+      binary.stale ? { ...command, label: `${command.label} (older than src/: npm run build)` } : command,
+    );
   }
   for (const name of only) {
     try {
-      if (name === "throughput") results.throughput = await throughputBenchmark(context, { messages, attachmentBytes, runs });
+      if (name === "throughput") {
+        results.throughput = await throughputBenchmark(context, { messages, attachmentBytes, runs });
+      }
       if (name === "rss") {
         results.rss = [];
-        for (const target of rssTargets) results.rss.push(await rssBenchmark(context, { attachmentBytes: rssBytes, sampleMs: 20, mps: target }));
+        for (const target of rssTargets) {
+          results.rss.push(await rssBenchmark(context, { attachmentBytes: rssBytes, sampleMs: 20, mps: target }));
+        }
       }
-      if (name === "idle") results.idle = await idleBenchmark(context, { messages: idleMessages, gapMs: idleGapMs, attachmentBytes: 20 * 1024 });
+      if (name === "idle") {
+        results.idle = await idleBenchmark(context, {
+          messages: idleMessages,
+          gapMs: idleGapMs,
+          attachmentBytes: 20 * 1024,
+        });
+      }
     } catch (error) {
       failed = true;
       progress(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -151,9 +171,15 @@ try {
 
 const final: BenchResults = { ...results, loadAfter: loadAverage(), wallSeconds: (performance.now() - started) / 1000 };
 const m = final.machine;
-process.stdout.write(`\nmps downloader benchmarks: ${m.nproc} CPUs (${m.cpu}), Node ${m.node}, mps from ${final.mps}, temp on ${m.tmpFs} (${m.tmpdir})\n\n`);
+process.stdout.write(
+  `\nmps downloader benchmarks: ${m.nproc} CPUs (${m.cpu}), Node ${m.node}, mps from ${final.mps}, temp on ${m.tmpFs} (${m.tmpdir})\n\n`,
+);
 process.stdout.write(`${textTable(summaryRows(final))}\n\n`);
-process.stdout.write(`load average ${final.loadBefore.toFixed(2)} before, ${final.loadAfter.toFixed(2)} after; ${final.wallSeconds.toFixed(0)} s in all\n`);
+process.stdout.write(
+  `load average ${final.loadBefore.toFixed(2)} before, ${final.loadAfter.toFixed(2)} after; ${
+    final.wallSeconds.toFixed(0)
+  } s in all\n`,
+);
 if (opts["write-doc"]) {
   const doc = path.join(ROOT, "docs", "BENCHMARKS.md");
   await writeResults(doc, resultsMarkdown(final));

@@ -88,7 +88,10 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] ?? 0 : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
-async function measure(split: Split, messages: ReadonlyArray<{ raw: Buffer; pieces: readonly Buffer[] }>): Promise<{ ms: number; body: number }> {
+async function measure(
+  split: Split,
+  messages: ReadonlyArray<{ raw: Buffer; pieces: readonly Buffer[] }>,
+): Promise<{ ms: number; body: number }> {
   const times: number[] = [];
   let body = 0;
   // the first run warms up the JIT and is not counted
@@ -101,14 +104,26 @@ async function measure(split: Split, messages: ReadonlyArray<{ raw: Buffer; piec
   return { ms: median(times), body };
 }
 
-const raws = Array.from({ length: count }, (_, n) => pdfMessage(`Benchmark ${n + 1}`, Number(opts["attachment-kb"]) * 1024).raw);
+const raws = Array.from(
+  { length: count },
+  (_, n) => pdfMessage(`Benchmark ${n + 1}`, Number(opts["attachment-kb"]) * 1024).raw,
+);
 const totalBytes = raws.reduce((sum, raw) => sum + raw.length, 0);
-console.log(`${count} messages, ${(totalBytes / count / 1000).toFixed(1)} kB each (${(totalBytes / 1e6).toFixed(1)} MB), median of ${runs} runs, Node ${process.version}`);
+console.log(
+  `${count} messages, ${(totalBytes / count / 1000).toFixed(1)} kB each (${
+    (totalBytes / 1e6).toFixed(1)
+  } MB), median of ${runs} runs, Node ${process.version}`,
+);
 console.log("");
 console.log("splitter                      writes        total ms    ms/message    MB/s     body bytes");
 for (const [writes, size] of [["whole", 0], ["64 KiB", CHUNK]] as const) {
   const messages = raws.map((raw) => ({ raw, pieces: size === 0 ? [raw] : piecesOf(raw, size) }));
-  for (const [name, split] of [["mailsplit Splitter", viaMailsplit], ["MimeSplitter", viaMimeSplitter], ["SplitterFeed (MimeSplitter)", viaSplitterFeed]] as const) {
+  for (
+    const [name, split] of [["mailsplit Splitter", viaMailsplit], ["MimeSplitter", viaMimeSplitter], [
+      "SplitterFeed (MimeSplitter)",
+      viaSplitterFeed,
+    ]] as const
+  ) {
     const { ms, body } = await measure(split, messages);
     console.log(
       `${name.padEnd(30)}${writes.padEnd(10)}${ms.toFixed(1).padStart(12)}${(ms / count).toFixed(3).padStart(14)}` +

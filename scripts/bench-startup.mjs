@@ -32,7 +32,9 @@ function fail(message) {
 
 function measure(label, cmd, cmdArgs) {
   for (const f of [cmd, ...cmdArgs.slice(0, 1)]) {
-    if (f.includes("/") && !fs.existsSync(f)) fail(`'${path.relative(ROOT, f)}' does not exist: run 'npm run build' first`);
+    if (f.includes("/") && !fs.existsSync(f)) {
+      fail(`'${path.relative(ROOT, f)}' does not exist: run 'npm run build' first`);
+    }
   }
   const once = () => {
     const t0 = process.hrtime.bigint();

@@ -87,7 +87,9 @@ function run(cmd, args, { what, cwd = ROOT }) {
   if (res.error) throw new BuildError(`${what}: cannot run '${cmd}': ${res.error.message}`);
   if (res.status !== 0) {
     const out = `${res.stdout ?? ""}${res.stderr ?? ""}`.trim();
-    throw new BuildError(`${what}: '${cmd} ${args.join(" ")}' exited with ${res.status ?? res.signal}${out ? `:\n${out}` : ""}`);
+    throw new BuildError(
+      `${what}: '${cmd} ${args.join(" ")}' exited with ${res.status ?? res.signal}${out ? `:\n${out}` : ""}`,
+    );
   }
   return res;
 }
@@ -180,11 +182,20 @@ function seaBlob(nodeBin, main, blob, useCodeCache) {
   const config = blob.replace(/\.blob$/, ".sea.json");
   fs.writeFileSync(
     config,
-    `${JSON.stringify(
-      { main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache, execArgv: RUNTIME_FLAGS },
-      null,
-      2,
-    )}\n`,
+    `${
+      JSON.stringify(
+        {
+          main,
+          output: blob,
+          disableExperimentalSEAWarning: true,
+          useSnapshot: false,
+          useCodeCache,
+          execArgv: RUNTIME_FLAGS,
+        },
+        null,
+        2,
+      )
+    }\n`,
   );
   // The code cache is only accepted by a V8 started with the same flags.
   run(nodeBin, [...RUNTIME_FLAGS, "--experimental-sea-config", config], { what: `SEA blob '${rel(blob)}'` });
@@ -245,12 +256,16 @@ function runAlone(binary, args) {
 
 function describeRun(res) {
   if (res.error) return res.error.message;
-  return `exit ${res.status ?? res.signal}; stdout: ${JSON.stringify((res.stdout ?? "").slice(0, 300))}; stderr: ${JSON.stringify((res.stderr ?? "").slice(0, 600))}`;
+  return `exit ${res.status ?? res.signal}; stdout: ${JSON.stringify((res.stdout ?? "").slice(0, 300))}; stderr: ${
+    JSON.stringify((res.stderr ?? "").slice(0, 600))
+  }`;
 }
 
 async function buildLinux(nodeBin, blob) {
   if (process.platform !== "linux" || process.arch !== "x64") {
-    throw new BuildError(`the linux-x64 binary is built and smoke-run on Linux x64 only: this is ${process.platform}-${process.arch}`);
+    throw new BuildError(
+      `the linux-x64 binary is built and smoke-run on Linux x64 only: this is ${process.platform}-${process.arch}`,
+    );
   }
   const out = path.join(outDir, `${name}-linux-x64`);
   const make = (strip) => {
@@ -340,8 +355,9 @@ async function main() {
   if (targets.includes("linux-x64")) {
     const blob = path.join(outDir, `${name}-linux-x64.blob`);
     const codeCache = !opts["no-code-cache"];
-    await step(`SEA blob ${rel(blob)} (code cache ${codeCache ? "on" : "off"})`, () =>
-      seaBlob(nodeBin, cjs, blob, codeCache),
+    await step(
+      `SEA blob ${rel(blob)} (code cache ${codeCache ? "on" : "off"})`,
+      () => seaBlob(nodeBin, cjs, blob, codeCache),
     );
     const r = await step(`${name}-linux-x64 (inject + smoke run)`, () => buildLinux(nodeBin, blob));
     log(`    strip: ${r.stripped ? "kept" : "not used"}; '--version' printed: ${r.firstLine}`);

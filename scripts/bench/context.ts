@@ -45,12 +45,20 @@ export async function benchConfig(
 export async function seedMailbox(setup: MailboxSetup, messages: readonly Buffer[]): Promise<void> {
   seedMaildir(setup.dovecot, BENCH_USER, messages);
   const indexed = await primeMailbox(setup);
-  if (indexed !== messages.length) throw new Error(`The mailbox holds ${indexed} messages after seeding, not ${messages.length}`);
+  if (indexed !== messages.length) {
+    throw new Error(`The mailbox holds ${indexed} messages after seeding, not ${messages.length}`);
+  }
 }
 
 /** Where mbsync finds the benchmark mailbox: the same Dovecot over IMAPS, with a password. */
 export function mbsyncTarget(setup: MailboxSetup): MbsyncTarget {
-  return { host: "localhost", port: setup.dovecot.tlsPort, user: BENCH_USER, password: BENCH_PASSWORD, caFile: setup.dovecot.caFile };
+  return {
+    host: "localhost",
+    port: setup.dovecot.tlsPort,
+    user: BENCH_USER,
+    password: BENCH_PASSWORD,
+    caFile: setup.dovecot.caFile,
+  };
 }
 
 /** Job folders in a spool (not the hidden `.tmp` and `.done`). */
@@ -74,7 +82,9 @@ export async function primeMailbox(setup: MailboxSetup): Promise<number> {
   try {
     let count = 0;
     if (client.mailbox !== false && client.mailbox.exists > 0) {
-      for await (const message of client.fetch("1:*", { uid: true, size: true, internalDate: true })) if (message.uid > 0) count++;
+      for await (const message of client.fetch("1:*", { uid: true, size: true, internalDate: true })) {
+        if (message.uid > 0) count++;
+      }
     }
     return count;
   } finally {

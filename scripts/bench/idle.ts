@@ -58,8 +58,13 @@ export async function idleBenchmark(context: BenchContext, options: IdleOptions)
   const jobIds: string[] = [];
   let log = "";
   try {
-    await waitFor(async () => (await readFile(path.join(dir, "mps.log"), "utf8").catch(() => "")).includes("MpsDownloader finished"), 30_000,
-      () => `mps did not finish its first cycle within 30 s: ${service.stderr().trim()} (see ${path.join(dir, "mps.log")})`);
+    await waitFor(
+      async () =>
+        (await readFile(path.join(dir, "mps.log"), "utf8").catch(() => "")).includes("MpsDownloader finished"),
+      30_000,
+      () =>
+        `mps did not finish its first cycle within 30 s: ${service.stderr().trim()} (see ${path.join(dir, "mps.log")})`,
+    );
     // imapflow starts IDLE 100 ms after the last command; give it time to be idling.
     await sleep(500);
     progress(`idle: mps is idling; appending ${options.messages} messages one at a time`);
@@ -73,7 +78,9 @@ export async function idleBenchmark(context: BenchContext, options: IdleOptions)
       jobIds.push(jobId);
       const jobJson = path.join(spool, jobId, "job.json");
       const seenAt = await appearance(jobJson, watcher, JOB_TIMEOUT_MS);
-      if (seenAt === undefined) throw new Error(`No job for '${subject}' within ${JOB_TIMEOUT_MS / 1000} s (see ${path.join(dir, "mps.log")})`);
+      if (seenAt === undefined) {
+        throw new Error(`No job for '${subject}' within ${JOB_TIMEOUT_MS / 1000} s (see ${path.join(dir, "mps.log")})`);
+      }
       const job = JSON.parse(await readFile(jobJson, "utf8")) as { subject: string };
       if (job.subject !== subject) throw new Error(`Job ${jobJson} has subject '${job.subject}', not '${subject}'`);
       latenciesMs.push(seenAt - appendedAt);

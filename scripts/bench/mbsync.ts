@@ -64,14 +64,22 @@ SyncState *
  * Runs `mbsync -c <rc> bench` into a fresh Maildir under `dir` and times it (wall clock of the
  * process, start-up included, like the mps side). Throws when mbsync fails.
  */
-export async function runMbsync(binary: string, dir: string, target: MbsyncTarget, timeoutMs: number): Promise<MbsyncRun> {
+export async function runMbsync(
+  binary: string,
+  dir: string,
+  target: MbsyncTarget,
+  timeoutMs: number,
+): Promise<MbsyncRun> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(path.join(dir, "mail"), { recursive: true });
   const rc = path.join(dir, "mbsyncrc");
   await writeFile(rc, mbsyncConfig(dir, target), { mode: 0o600 });
   const started = performance.now();
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn(binary, ["-c", rc, "bench"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HOME: dir } });
+    const child = spawn(binary, ["-c", rc, "bench"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, HOME: dir },
+    });
     let text = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));

@@ -20,9 +20,14 @@ export interface MpsCommand {
 
 /** mps from source on this Node (with `nodeArgs` before the script), or the binary given. */
 export function mpsCommand(binary: string | undefined, nodeArgs: readonly string[] = []): MpsCommand {
-  if (binary !== undefined) return { label: path.relative(ROOT, path.resolve(binary)) || binary, argv: [path.resolve(binary)] };
+  if (binary !== undefined) {
+    return { label: path.relative(ROOT, path.resolve(binary)) || binary, argv: [path.resolve(binary)] };
+  }
   const flags = nodeArgs.length === 0 ? "" : ` ${nodeArgs.join(" ")}`;
-  return { label: `node${flags} src/main.ts`, argv: [process.execPath, ...nodeArgs, path.join(ROOT, "src", "main.ts")] };
+  return {
+    label: `node${flags} src/main.ts`,
+    argv: [process.execPath, ...nodeArgs, path.join(ROOT, "src", "main.ts")],
+  };
 }
 
 /** The built binary for this machine, when there is one; `stale` when a file in src/ is newer. */
@@ -80,15 +85,18 @@ export async function writeMpsConfig(dir: string, options: MpsConfigOptions): Pr
   };
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, "mps.config");
-  await writeFile(file, mpsConfigXml({
-    source: Object.entries(attributes),
-    logFile: "mps.log",
-    logLevel: options.logLevel ?? "info",
-    storage: options.storageDir,
-    keyFile: options.keyFile,
-    issuer: options.issuer,
-    clientId: options.clientId,
-  }));
+  await writeFile(
+    file,
+    mpsConfigXml({
+      source: Object.entries(attributes),
+      logFile: "mps.log",
+      logLevel: options.logLevel ?? "info",
+      storage: options.storageDir,
+      keyFile: options.keyFile,
+      issuer: options.issuer,
+      clientId: options.clientId,
+    }),
+  );
   return file;
 }
 
@@ -96,7 +104,9 @@ export async function writeMpsConfig(dir: string, options: MpsConfigOptions): Pr
 export function mpsEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith("MPS_") && !key.startsWith("NODE_TEST") && key !== "NODE_OPTIONS") env[key] = value;
+    if (value !== undefined && !key.startsWith("MPS_") && !key.startsWith("NODE_TEST") && key !== "NODE_OPTIONS") {
+      env[key] = value;
+    }
   }
   return Object.assign(env, extra);
 }
@@ -135,7 +145,11 @@ export function runMpsTimed(
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const [file = "node", ...rest] = [...command.argv, ...args];
-    const child = spawn(file, rest, { cwd: options.cwd, env: mpsEnv(options.env), stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(file, rest, {
+      cwd: options.cwd,
+      env: mpsEnv(options.env),
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     let peakHwmKb = 0;

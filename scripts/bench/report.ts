@@ -39,12 +39,19 @@ export function summaryRows(results: BenchResults): string[][] {
     const rate = (seconds: number) => `${fixed(t.messages / seconds, 0)} msg/s, ${mb(t.rawBytes / seconds)} MB/s raw`;
     rows.push([
       `throughput mps (${t.messages} msgs, median of ${t.runs.length})`,
-      `${fixed(t.mpsSeconds, 2)} s: ${rate(t.mpsSeconds)}, ${mb((t.messages * t.attachmentBytes) / t.mpsSeconds)} MB/s attachments`,
+      `${fixed(t.mpsSeconds, 2)} s: ${rate(t.mpsSeconds)}, ${
+        mb((t.messages * t.attachmentBytes) / t.mpsSeconds)
+      } MB/s attachments`,
       "",
       "",
     ]);
     if (t.mbsyncSeconds !== undefined) {
-      rows.push([`throughput mbsync (median of ${t.runs.length})`, `${fixed(t.mbsyncSeconds, 2)} s: ${rate(t.mbsyncSeconds)}`, "", ""]);
+      rows.push([
+        `throughput mbsync (median of ${t.runs.length})`,
+        `${fixed(t.mbsyncSeconds, 2)} s: ${rate(t.mbsyncSeconds)}`,
+        "",
+        "",
+      ]);
     }
     const ratio = throughputRatio(t);
     rows.push([
@@ -57,7 +64,9 @@ export function summaryRows(results: BenchResults): string[][] {
   for (const r of results.rss ?? []) {
     rows.push([
       `peak RSS, one ${mb(r.attachmentBytes)} MB attachment, ${r.mps}`,
-      `${mb(r.peakHwmBytes)} MB = ${fixed(r.peakHwmBytes / MIB, 1)} MiB VmHWM (${fixed(r.seconds, 2)} s, ${mb(r.rawBytes / r.seconds)} MB/s raw)`,
+      `${mb(r.peakHwmBytes)} MB = ${fixed(r.peakHwmBytes / MIB, 1)} MiB VmHWM (${fixed(r.seconds, 2)} s, ${
+        mb(r.rawBytes / r.seconds)
+      } MB/s raw)`,
       "< 150 MB",
       verdict(r.peakHwmBytes < 150e6),
     ]);
@@ -66,7 +75,9 @@ export function summaryRows(results: BenchResults): string[][] {
   if (i !== undefined) {
     rows.push([
       `IDLE latency, APPEND to job.json (${i.messages} msgs)`,
-      `p50 ${fixed(i.p50Ms, 0)} ms, p99 ${fixed(i.p99Ms, 0)} ms, max ${fixed(i.maxMs, 0)} ms (mps's share after the server's EXISTS: p50 ${fixed(i.mpsP50Ms, 0)} ms, max ${fixed(i.mpsMaxMs, 0)} ms)`,
+      `p50 ${fixed(i.p50Ms, 0)} ms, p99 ${fixed(i.p99Ms, 0)} ms, max ${
+        fixed(i.maxMs, 0)
+      } ms (mps's share after the server's EXISTS: p50 ${fixed(i.mpsP50Ms, 0)} ms, max ${fixed(i.mpsMaxMs, 0)} ms)`,
       "p50 < 1 s, p99 < 2 s",
       verdict(i.p50Ms < 1000 && i.p99Ms < 2000),
     ]);
@@ -81,7 +92,9 @@ export function resultsMarkdown(results: BenchResults): string {
     `Measured ${results.date} with \`${results.command}\` (mps from ${results.mps}).`,
     "",
     `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memoryGb} GB RAM, ${m.kernel}, Node ${m.node}; temp folder ${m.tmpdir} on ${m.tmpFs}. ` +
-      `Load average ${fixed(results.loadBefore, 2)} before, ${fixed(results.loadAfter, 2)} after; whole run ${fixed(results.wallSeconds, 0)} s.`,
+    `Load average ${fixed(results.loadBefore, 2)} before, ${fixed(results.loadAfter, 2)} after; whole run ${
+      fixed(results.wallSeconds, 0)
+    } s.`,
     "",
     markdownTable(summaryRows(results)),
   ];
@@ -89,13 +102,24 @@ export function resultsMarkdown(results: BenchResults): string {
   if (t !== undefined) {
     lines.push(
       "",
-      `Throughput runs (s), mps / mbsync: ${t.runs.map((run) => `${fixed(run.mpsSeconds, 2)} / ${run.mbsyncSeconds === undefined ? "n/a" : fixed(run.mbsyncSeconds, 2)}`).join("; ")}. ` +
-        `Messages ${fixed(t.rawBytes / t.messages / 1000, 1)} kB raw each (${t.attachmentBytes / 1024} KiB PDF in base64), ${mb(t.rawBytes)} MB in all; ` +
+      `Throughput runs (s), mps / mbsync: ${
+        t.runs.map((run) =>
+          `${fixed(run.mpsSeconds, 2)} / ${run.mbsyncSeconds === undefined ? "n/a" : fixed(run.mbsyncSeconds, 2)}`
+        ).join("; ")
+      }. ` +
+        `Messages ${fixed(t.rawBytes / t.messages / 1000, 1)} kB raw each (${
+          t.attachmentBytes / 1024
+        } KiB PDF in base64), ${mb(t.rawBytes)} MB in all; ` +
         `seeding the Maildir and indexing took ${fixed(t.seedSeconds, 2)} s per run.`,
     );
   }
   for (const r of results.rss ?? []) {
-    lines.push("", `Peak RSS (${r.mps}): highest VmRSS sampled ${fixed(r.peakRssBytes / MIB, 1)} MiB, VmHWM ${fixed(r.peakHwmBytes / MIB, 1)} MiB, ${r.samples} samples 20 ms apart; message ${mb(r.rawBytes)} MB raw.`);
+    lines.push(
+      "",
+      `Peak RSS (${r.mps}): highest VmRSS sampled ${fixed(r.peakRssBytes / MIB, 1)} MiB, VmHWM ${
+        fixed(r.peakHwmBytes / MIB, 1)
+      } MiB, ${r.samples} samples 20 ms apart; message ${mb(r.rawBytes)} MB raw.`,
+    );
   }
   const i = results.idle;
   if (i !== undefined) {
@@ -112,6 +136,8 @@ export async function writeResults(file: string, markdown: string): Promise<void
   const text = await readFile(file, "utf8");
   const start = text.indexOf(RESULTS_START);
   const end = text.indexOf(RESULTS_END);
-  if (start < 0 || end < start) throw new Error(`'${file}' has no ${RESULTS_START} ... ${RESULTS_END} block to replace`);
+  if (start < 0 || end < start) {
+    throw new Error(`'${file}' has no ${RESULTS_START} ... ${RESULTS_END} block to replace`);
+  }
   await writeFile(file, `${text.slice(0, start + RESULTS_START.length)}\n${markdown}\n${text.slice(end)}`);
 }

@@ -34,23 +34,41 @@ export interface RssResult {
  */
 export async function rssBenchmark(context: BenchContext, options: RssOptions): Promise<RssResult> {
   const { setup, progress } = context;
-  progress(`rss: writing one message with a ${(options.attachmentBytes / 1e6).toFixed(0)} MB attachment into the Maildir`);
+  progress(
+    `rss: writing one message with a ${(options.attachmentBytes / 1e6).toFixed(0)} MB attachment into the Maildir`,
+  );
   const rawBytes = await seedLargeMessage(setup.dovecot, BENCH_USER, "One large document", options.attachmentBytes);
   if ((await primeMailbox(setup)) !== 1) throw new Error("The mailbox should hold exactly the one large message");
-  const { config, dir, spool } = await benchConfig(context, "rss", { attributes: { maxMessageSize: String(rawBytes * 2) } });
+  const { config, dir, spool } = await benchConfig(context, "rss", {
+    attributes: { maxMessageSize: String(rawBytes * 2) },
+  });
   try {
     const outcome = await runMpsTimed(options.mps, ["run", "--once", "--config", config], {
       cwd: dir,
       timeoutMs: 300_000,
       sampleMs: options.sampleMs,
     });
-    if (outcome.code !== 0) throw new Error(`mps run --once exited with ${outcome.code}: ${outcome.stderr.trim()} (see ${path.join(dir, "mps.log")})`);
+    if (outcome.code !== 0) {
+      throw new Error(
+        `mps run --once exited with ${outcome.code}: ${outcome.stderr.trim()} (see ${path.join(dir, "mps.log")})`,
+      );
+    }
     const jobs = await spoolJobs(spool);
-    if (jobs.length !== 1) throw new Error(`mps made ${jobs.length} jobs of the one large message (see ${path.join(dir, "mps.log")})`);
-    const job = JSON.parse(await readFile(path.join(spool, jobs[0] ?? "", "job.json"), "utf8")) as { documents: Array<{ size: number }> };
+    if (jobs.length !== 1) {
+      throw new Error(`mps made ${jobs.length} jobs of the one large message (see ${path.join(dir, "mps.log")})`);
+    }
+    const job = JSON.parse(await readFile(path.join(spool, jobs[0] ?? "", "job.json"), "utf8")) as {
+      documents: Array<{ size: number }>;
+    };
     const size = job.documents[0]?.size;
-    if (size !== options.attachmentBytes) throw new Error(`The job's document has ${size} bytes, not ${options.attachmentBytes}`);
-    progress(`rss (${options.mps.label}): ${outcome.seconds.toFixed(2)} s, peak VmHWM ${(outcome.peakHwmKb / 1024).toFixed(1)} MiB over ${outcome.samples} samples`);
+    if (size !== options.attachmentBytes) {
+      throw new Error(`The job's document has ${size} bytes, not ${options.attachmentBytes}`);
+    }
+    progress(
+      `rss (${options.mps.label}): ${outcome.seconds.toFixed(2)} s, peak VmHWM ${
+        (outcome.peakHwmKb / 1024).toFixed(1)
+      } MiB over ${outcome.samples} samples`,
+    );
     return {
       mps: options.mps.label,
       attachmentBytes: options.attachmentBytes,

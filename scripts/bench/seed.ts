@@ -48,7 +48,12 @@ export function seedMaildir(dovecot: DovecotServer, user: string, messages: read
  * Writes one large message with one PDF attachment of `attachmentSize` bytes into the Maildir,
  * under a megabyte at a time (the benchmark itself never holds it whole). Returns its size.
  */
-export async function seedLargeMessage(dovecot: DovecotServer, user: string, subject: string, attachmentSize: number): Promise<number> {
+export async function seedLargeMessage(
+  dovecot: DovecotServer,
+  user: string,
+  subject: string,
+  attachmentSize: number,
+): Promise<number> {
   const maildir = ensureMaildir(dovecot, user);
   const ids = nobodyIds();
   const tmp = path.join(maildir, "tmp", `bench-${process.pid}-${++sequence}`);

@@ -39,10 +39,16 @@ export interface ThroughputResult {
  * them does not slow the next run's file creation (ext4 without a journal skips recently freed
  * inodes, which makes creating files right after mass deletes slow).
  */
-export async function throughputBenchmark(context: BenchContext, options: ThroughputOptions): Promise<ThroughputResult> {
+export async function throughputBenchmark(
+  context: BenchContext,
+  options: ThroughputOptions,
+): Promise<ThroughputResult> {
   const { setup, progress } = context;
   progress(`throughput: generating ${options.messages} messages with a ${options.attachmentBytes / 1024} KiB PDF each`);
-  const messages = Array.from({ length: options.messages }, (_, i) => pdfMessage(`Throughput ${i + 1}`, options.attachmentBytes).raw);
+  const messages = Array.from(
+    { length: options.messages },
+    (_, i) => pdfMessage(`Throughput ${i + 1}`, options.attachmentBytes).raw,
+  );
   const rawBytes = messages.reduce((sum, raw) => sum + raw.length, 0);
   const { config, dir, spool } = await benchConfig(context, "throughput");
   const mbsync = findMbsync();
@@ -57,20 +63,35 @@ export async function throughputBenchmark(context: BenchContext, options: Throug
       let mbsyncSeconds: number | undefined;
       if (mbsync !== undefined) {
         const pulled = await runMbsync(mbsync, path.join(dir, `mbsync-${run}`), mbsyncTarget(setup), 180_000);
-        if (pulled.messages !== options.messages) throw new Error(`mbsync pulled ${pulled.messages} messages, not ${options.messages}`);
+        if (pulled.messages !== options.messages) {
+          throw new Error(`mbsync pulled ${pulled.messages} messages, not ${options.messages}`);
+        }
         mbsyncSeconds = pulled.seconds;
       }
 
       const before = (await spoolJobs(spool)).length;
-      const outcome = await runMpsTimed(context.mps, ["run", "--once", "--config", config], { cwd: dir, timeoutMs: 300_000 });
+      const outcome = await runMpsTimed(context.mps, ["run", "--once", "--config", config], {
+        cwd: dir,
+        timeoutMs: 300_000,
+      });
       const made = (await spoolJobs(spool)).length - before;
-      if (outcome.code !== 0) throw new Error(`mps run --once exited with ${outcome.code}: ${outcome.stderr.trim()} (see ${path.join(dir, "mps.log")})`);
-      if (made !== options.messages) throw new Error(`mps made ${made} jobs of ${options.messages} messages (see ${path.join(dir, "mps.log")})`);
+      if (outcome.code !== 0) {
+        throw new Error(
+          `mps run --once exited with ${outcome.code}: ${outcome.stderr.trim()} (see ${path.join(dir, "mps.log")})`,
+        );
+      }
+      if (made !== options.messages) {
+        throw new Error(`mps made ${made} jobs of ${options.messages} messages (see ${path.join(dir, "mps.log")})`);
+      }
       const left = await primeMailbox(setup);
-      if (left !== 0) throw new Error(`${left} messages are still in the mailbox after mps run --once (afterDownload delete)`);
+      if (left !== 0) {
+        throw new Error(`${left} messages are still in the mailbox after mps run --once (afterDownload delete)`);
+      }
       runs.push({ mpsSeconds: outcome.seconds, mbsyncSeconds });
-      progress(`throughput run ${run}/${options.runs}: mps ${outcome.seconds.toFixed(2)} s` +
-        (mbsyncSeconds === undefined ? "" : `, mbsync ${mbsyncSeconds.toFixed(2)} s`));
+      progress(
+        `throughput run ${run}/${options.runs}: mps ${outcome.seconds.toFixed(2)} s` +
+          (mbsyncSeconds === undefined ? "" : `, mbsync ${mbsyncSeconds.toFixed(2)} s`),
+      );
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -84,6 +105,8 @@ export async function throughputBenchmark(context: BenchContext, options: Throug
     runs,
     mpsSeconds: median(runs.map((run) => run.mpsSeconds)),
     mbsyncSeconds: mbsyncTimes.length === 0 ? undefined : median(mbsyncTimes),
-    ...(mbsync === undefined ? { mbsyncMissing: "mbsync is not installed: run scripts/install-test-deps.sh (Debian isync)" } : {}),
+    ...(mbsync === undefined
+      ? { mbsyncMissing: "mbsync is not installed: run scripts/install-test-deps.sh (Debian isync)" }
+      : {}),
   };
 }

@@ -25,13 +25,24 @@ function wantsColor(context: CliContext): boolean {
 function describeSources(config: Config | undefined): Map<string, string> {
   const about = new Map<string, string>();
   for (const source of config?.emailSources ?? []) {
-    about.set(source.name, `${source.type} ${source.userName || "(no userName)"} at ${source.host}:${source.port}, folder '${source.folder}'`);
+    about.set(
+      source.name,
+      `${source.type} ${
+        source.userName || "(no userName)"
+      } at ${source.host}:${source.port}, folder '${source.folder}'`,
+    );
   }
   for (const source of config?.folderSources ?? []) about.set(source.name, `folder ${source.location}`);
   return about;
 }
 
-function print(context: CliContext, options: Options, results: readonly CheckResult[], config: Config | undefined, file: string | null): number {
+function print(
+  context: CliContext,
+  options: Options,
+  results: readonly CheckResult[],
+  config: Config | undefined,
+  file: string | null,
+): number {
   const report = doctorReport(results, {
     version: VERSION,
     config: file,
@@ -71,7 +82,12 @@ export const doctorCommand: CommandHandler = createDoctorCommand();
  * message on stderr, the report (config.load failed, the rest skipped), so that scripts reading
  * stdout always get one JSON object. Exit code 2.
  */
-export function doctorConfigFailure(context: CliContext, options: Options, error: unknown, file: string | undefined): number {
+export function doctorConfigFailure(
+  context: CliContext,
+  options: Options,
+  error: unknown,
+  file: string | undefined,
+): number {
   const absolute = file === undefined ? null : path.resolve(context.cwd, file);
   return print(context, options, configFailureResults(error, absolute ?? undefined), undefined, absolute);
 }

@@ -31,8 +31,10 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     const named = argv.map((token) => findCommand(token)).find((spec) => spec !== undefined);
-    context.stderr(`mps: ${error.message}\n${usageLine(named)}\n` +
-      `Run 'mps --help' for the list of commands and options.\n`);
+    context.stderr(
+      `mps: ${error.message}\n${usageLine(named)}\n` +
+        `Run 'mps --help' for the list of commands and options.\n`,
+    );
     return EXIT_USAGE;
   }
   const { command, options, positionals } = parsed;

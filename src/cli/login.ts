@@ -1,12 +1,6 @@
 // `mps login <provider> <username>`: browser sign-in (authorization code + PKCE, loopback
 // redirect) or `--device-code`; the tokens of the right account only, stored encrypted.
-import {
-  findProvider,
-  loginDeviceCode,
-  loginLoopback,
-  resolveProvider,
-  UnknownProviderError,
-} from "../oauth/index.ts";
+import { findProvider, loginDeviceCode, loginLoopback, resolveProvider, UnknownProviderError } from "../oauth/index.ts";
 import type { DeviceCodePrompt, LoginResult, ResolvedProvider, SaveTokens } from "../oauth/index.ts";
 import { openBrowser } from "../runtime/index.ts";
 import { UsageError } from "../shared/errors.ts";
@@ -28,7 +22,9 @@ type LoginOptions = {
 function readOptions(positionals: readonly string[], options: Readonly<Record<string, string | true>>): LoginOptions {
   const provider = (positionals[0] ?? "").trim();
   const username = (positionals[1] ?? "").trim();
-  if (provider === "") throw new UsageError("'login' needs <provider>: the name of an <oauth> <provider> in the config");
+  if (provider === "") {
+    throw new UsageError("'login' needs <provider>: the name of an <oauth> <provider> in the config");
+  }
   if (username === "") throw new UsageError("'login' needs <username>: the mailbox to sign in, e.g. print@contoso.com");
   const deviceCode = options["device-code"] === true;
   const noBrowser = options["no-browser"] === true;
@@ -37,9 +33,15 @@ function readOptions(positionals: readonly string[], options: Readonly<Record<st
   if (typeof portText === "string") {
     if (deviceCode) throw new UsageError("option '--port' applies to the browser sign-in, not to '--device-code'");
     port = Number(portText);
-    if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`option '--port' must be a port number from 0 to 65535: got '${portText}'`);
+    if (!/^\d+$/.test(portText) || port > 65535) {
+      throw new UsageError(`option '--port' must be a port number from 0 to 65535: got '${portText}'`);
+    }
   }
-  if (deviceCode && noBrowser) throw new UsageError("options '--device-code' and '--no-browser' do not go together: the device flow never opens a browser");
+  if (deviceCode && noBrowser) {
+    throw new UsageError(
+      "options '--device-code' and '--no-browser' do not go together: the device flow never opens a browser",
+    );
+  }
   const timeoutText = options["timeout"];
   let timeoutS: number | undefined;
   if (typeof timeoutText === "string") {
@@ -58,7 +60,10 @@ function minutes(ms: number): string {
 }
 
 /** The countdown line on stderr: redrawn in place at a terminal, a single line otherwise. */
-function countdown(context: CliContext, what: string): { tick(remainingMs: number): void; say(text: string): void; end(): void } {
+function countdown(
+  context: CliContext,
+  what: string,
+): { tick(remainingMs: number): void; say(text: string): void; end(): void } {
   let shown = false;
   let announced = false;
   const clear = (): void => {
@@ -83,7 +88,12 @@ function countdown(context: CliContext, what: string): { tick(remainingMs: numbe
   };
 }
 
-async function browserLogin(context: CliContext, resolved: ResolvedProvider, login: LoginOptions, save: SaveTokens): Promise<LoginResult & { path: string }> {
+async function browserLogin(
+  context: CliContext,
+  resolved: ResolvedProvider,
+  login: LoginOptions,
+  save: SaveTokens,
+): Promise<LoginResult & { path: string }> {
   const clock = countdown(context, "the sign-in in the browser");
   try {
     return await loginLoopback({
@@ -98,15 +108,22 @@ async function browserLogin(context: CliContext, resolved: ResolvedProvider, log
       onRefused: (reason) => clock.say(`mps: warning: ${reason}\n`),
       async onAuthorizationUrl(url, { port }) {
         if (login.noBrowser) {
-          context.stderr(`Open this URL in a browser and sign in as ${login.username}` +
-            ` (the browser must reach this machine's 127.0.0.1:${port}; from another machine, tunnel it: ssh -L ${port}:127.0.0.1:${port} <this host>):\n`);
+          context.stderr(
+            `Open this URL in a browser and sign in as ${login.username}` +
+              ` (the browser must reach this machine's 127.0.0.1:${port}; from another machine, tunnel it: ssh -L ${port}:127.0.0.1:${port} <this host>):\n`,
+          );
         } else {
           try {
             await openBrowser(url);
             context.stderr(`Opened the browser to sign in as ${login.username}. If it did not open, open this URL:\n`);
           } catch (error) {
-            const reason = (error as { code?: unknown } | undefined)?.code ?? (error instanceof Error ? error.message : String(error));
-            context.stderr(`Could not open a browser (${String(reason)}). Open this URL in a browser and sign in as ${login.username}:\n`);
+            const reason = (error as { code?: unknown } | undefined)?.code ??
+              (error instanceof Error ? error.message : String(error));
+            context.stderr(
+              `Could not open a browser (${
+                String(reason)
+              }). Open this URL in a browser and sign in as ${login.username}:\n`,
+            );
           }
         }
         context.stdout(`${url}\n`);
@@ -117,7 +134,12 @@ async function browserLogin(context: CliContext, resolved: ResolvedProvider, log
   }
 }
 
-async function deviceLogin(context: CliContext, resolved: ResolvedProvider, login: LoginOptions, save: SaveTokens): Promise<LoginResult & { path: string }> {
+async function deviceLogin(
+  context: CliContext,
+  resolved: ResolvedProvider,
+  login: LoginOptions,
+  save: SaveTokens,
+): Promise<LoginResult & { path: string }> {
   const clock = countdown(context, "the sign-in with the code");
   const show = (prompt: DeviceCodePrompt): void => {
     context.stdout(
@@ -162,10 +184,16 @@ export const loginCommand: CommandHandler = async ({ context, config, positional
   try {
     store.path(provider.id, login.username); // a name no file can carry is refused before the sign-in
   } catch (error) {
-    if (error instanceof StorageNameError) throw new UsageError(`<username> cannot be used: ${error.message}`, { cause: error });
+    if (error instanceof StorageNameError) {
+      throw new UsageError(`<username> cannot be used: ${error.message}`, { cause: error });
+    }
     throw error;
   }
-  const resolved = await resolveProvider(provider, { fetch: context.fetch, now: context.now, signal: context.shutdown });
+  const resolved = await resolveProvider(provider, {
+    fetch: context.fetch,
+    now: context.now,
+    signal: context.shutdown,
+  });
   const save: SaveTokens = async (tokens) => {
     await store.write(provider.id, login.username, tokens);
     return store.path(provider.id, login.username);
@@ -173,11 +201,15 @@ export const loginCommand: CommandHandler = async ({ context, config, positional
   const done = login.deviceCode
     ? await deviceLogin(context, resolved, login, save)
     : await browserLogin(context, resolved, login, save);
-  context.stdout(`Signed in as ${done.account} with provider '${provider.name}'.\nTokens stored encrypted in '${done.path}'.\n`);
+  context.stdout(
+    `Signed in as ${done.account} with provider '${provider.name}'.\nTokens stored encrypted in '${done.path}'.\n`,
+  );
   if (!done.hasRefreshToken) {
     const fix = provider.kind === "google"
       ? `remove mps's access at https://myaccount.google.com/permissions and run login again (Google sends a refresh token only when consent is given).`
-      : `add 'offline_access' to the scopes of <provider name="${provider.name}"> (now '${resolved.delegatedScopes.join(" ")}') ` +
+      : `add 'offline_access' to the scopes of <provider name="${provider.name}"> (now '${
+        resolved.delegatedScopes.join(" ")
+      }') ` +
         `in '${config.displayPath}' and run login again.`;
     context.stderr(
       `mps: warning: provider '${provider.name}' returned no refresh token: the access token stops working within the hour ` +

@@ -53,7 +53,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   }
   if (command !== undefined && options["help"] === undefined) {
     if (positionals.length > command.positionals.length) {
-      throw new UsageError(`'${command.name}' takes ${countWords(command.positionals)}: got an extra '${positionals[command.positionals.length]}'`);
+      throw new UsageError(
+        `'${command.name}' takes ${countWords(command.positionals)}: got an extra '${
+          positionals[command.positionals.length]
+        }'`,
+      );
     }
     const missing = command.positionals[positionals.length];
     if (missing !== undefined) throw new UsageError(`'${command.name}' needs <${missing}>`);

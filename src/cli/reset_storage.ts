@@ -45,10 +45,14 @@ export function createResetStorageCommand(settings: ResetStorageOptions = {}): C
       ...(provider === undefined ? {} : { provider }),
     };
     const matches = (e: TokenEntry): boolean =>
-      (user === undefined || e.username === normalizeName(user)) && (provider === undefined || e.provider === normalizeName(provider));
+      (user === undefined || e.username === normalizeName(user)) &&
+      (provider === undefined || e.provider === normalizeName(provider));
     const all = await store.list();
     const chosen = all.filter(matches);
-    const scope = [user === undefined ? "" : ` for user '${user}'`, provider === undefined ? "" : ` of provider '${provider}'`].join("");
+    const scope = [
+      user === undefined ? "" : ` for user '${user}'`,
+      provider === undefined ? "" : ` of provider '${provider}'`,
+    ].join("");
 
     if (chosen.length === 0) {
       context.stdout(`No stored tokens${scope} in '${config.oauth.storageDir}': nothing to delete.\n`);
@@ -60,8 +64,10 @@ export function createResetStorageCommand(settings: ResetStorageOptions = {}): C
 
     if (options["yes"] !== true) {
       if (context.prompt === undefined) {
-        context.stderr(`mps: nothing deleted: not running interactively, so there is no one to confirm; ` +
-          `add --yes to delete these ${count}.\n`);
+        context.stderr(
+          `mps: nothing deleted: not running interactively, so there is no one to confirm; ` +
+            `add --yes to delete these ${count}.\n`,
+        );
         return EXIT_USAGE;
       }
       const answer = (await context.prompt(`Delete ${count}? [y/N] `))?.trim() ?? "";
@@ -81,16 +87,24 @@ export function createResetStorageCommand(settings: ResetStorageOptions = {}): C
     } catch (error) {
       if (!(error instanceof StorageLockTimeoutError)) throw error;
       const pid = error.holder.pid === undefined ? "" : ` (pid ${error.holder.pid})`;
-      context.stderr(`mps: nothing deleted: ${describeHolder(error.holder)} still holds the token storage lock '${error.holder.path}'.\n` +
-        `Fix: stop ${error.holder.owner ?? "that process"}${pid} (for a service: stop the mps service first), then run reset-storage again; ` +
-        `if no such process runs any more, delete '${error.holder.path}'.\n`);
+      context.stderr(
+        `mps: nothing deleted: ${
+          describeHolder(error.holder)
+        } still holds the token storage lock '${error.holder.path}'.\n` +
+          `Fix: stop ${
+            error.holder.owner ?? "that process"
+          }${pid} (for a service: stop the mps service first), then run reset-storage again; ` +
+          `if no such process runs any more, delete '${error.holder.path}'.\n`,
+      );
       return EXIT_FAILED;
     }
     if (deleted.length === 0) {
       context.stdout("Nothing deleted: the files were already gone.\n");
       return EXIT_OK;
     }
-    context.stdout(`Deleted ${deleted.length} token file${deleted.length === 1 ? "" : "s"}:\n${deleted.map(describe).join("")}`);
+    context.stdout(
+      `Deleted ${deleted.length} token file${deleted.length === 1 ? "" : "s"}:\n${deleted.map(describe).join("")}`,
+    );
     return EXIT_OK;
   };
 }

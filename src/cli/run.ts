@@ -31,7 +31,13 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       now: context.now,
       lockOwner: "mps run",
     });
-    const tokens = createTokenService({ config, store, fetch: context.fetch, now: context.now, log: log.child("oauth") });
+    const tokens = createTokenService({
+      config,
+      store,
+      fetch: context.fetch,
+      now: context.now,
+      log: log.child("oauth"),
+    });
     runners = createRunners({ config, log, now: context.now, shutdown: context.shutdown, tokens });
     if (runners.length === 0) log.warn("service", "the config has no sources: nothing to download");
     const loopOptions = (runner: Runner) => ({

@@ -126,7 +126,9 @@ function readProviders(oauth: XmlElement | undefined, file: string, warnings: st
     const fail = (detail: string) => new ConfigError(file, `${label}: ${detail}`, { line: element.line });
     if (values.clientId === undefined) throw fail("attribute 'clientId' is required");
     if (kind === "oidc" && values.issuer === undefined) {
-      throw fail(`attribute 'issuer' is required for provider '${values.name}' (only Microsoft and Google have built-in endpoints)`);
+      throw fail(
+        `attribute 'issuer' is required for provider '${values.name}' (only Microsoft and Google have built-in endpoints)`,
+      );
     }
     const twin = providers.find((other) => other.id === id);
     if (twin !== undefined) throw fail(`provider '${values.name}' is already defined on line ${twin.line}`);
@@ -147,7 +149,12 @@ function readProviders(oauth: XmlElement | undefined, file: string, warnings: st
   return providers;
 }
 
-function readFolderSources(parent: XmlElement | undefined, file: string, dir: string, warnings: string[]): FolderSource[] {
+function readFolderSources(
+  parent: XmlElement | undefined,
+  file: string,
+  dir: string,
+  warnings: string[],
+): FolderSource[] {
   return childrenNamed(parent, "add", file, warnings).map(([index, element]) => {
     const values = validateElement(element, s.folderSourceSchema, {
       file,
@@ -180,16 +187,26 @@ function readEmailSources(
   return childrenNamed(parent, "add", file, warnings).map(([index, element]) => {
     const label = describeElement(element, parent, index);
     const values = validateElement(element, s.emailSourceSchema, { file, label, warnings });
-    const provider = providerFor(values.type, values.provider, providers, (detail) =>
-      new ConfigError(file, `${label}: ${detail}`, { line: element.line }));
+    const provider = providerFor(
+      values.type,
+      values.provider,
+      providers,
+      (detail) => new ConfigError(file, `${label}: ${detail}`, { line: element.line }),
+    );
     if (provider !== undefined && !providers.some((known) => known.id === provider)) {
       warnings.push(
-        `Config '${file}': line ${element.line}: ${label}: type '${values.type}' signs in with provider '${displayName(provider)}', ` +
-          `which is not defined: add <provider name="${displayName(provider)}" clientId="…"/> to <oauth> before 'mps login' or 'mps run'`,
+        `Config '${file}': line ${element.line}: ${label}: type '${values.type}' signs in with provider '${
+          displayName(provider)
+        }', ` +
+          `which is not defined: add <provider name="${
+            displayName(provider)
+          }" clientId="…"/> to <oauth> before 'mps login' or 'mps run'`,
       );
     }
     if (values.type !== "Imap" && values.userName === "" && values.type !== "ImapOAuthMicrosoftApp") {
-      warnings.push(`Config '${file}': line ${element.line}: ${label}: attribute 'userName' is empty: the source cannot sign in`);
+      warnings.push(
+        `Config '${file}': line ${element.line}: ${label}: attribute 'userName' is empty: the source cannot sign in`,
+      );
     }
     return {
       kind: "email",
@@ -263,7 +280,9 @@ function childrenNamed(
   const found: Array<[number, XmlElement]> = [];
   for (const child of parent?.children ?? []) {
     if (child.name === name) found.push([found.length + 1, child]);
-    else warnings.push(`Config '${file}': line ${child.line}: unknown element <${parent?.name}>/<${child.name}> is ignored`);
+    else {warnings.push(
+        `Config '${file}': line ${child.line}: unknown element <${parent?.name}>/<${child.name}> is ignored`,
+      );}
   }
   return found;
 }

@@ -72,8 +72,10 @@ function toElement(node: unknown, fallbackName: string): XmlElement {
   }
   const rawChildren = record["$$"];
   const children = Array.isArray(rawChildren)
-    ? rawChildren.filter((child) => isRecord(child) && typeof child["#name"] === "string" &&
-      !String(child["#name"]).startsWith("__")).map((child) => toElement(child, ""))
+    ? rawChildren.filter((child) =>
+      isRecord(child) && typeof child["#name"] === "string" &&
+      !String(child["#name"]).startsWith("__")
+    ).map((child) => toElement(child, ""))
     : [];
   return { name, attributes, line, children };
 }

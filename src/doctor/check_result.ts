@@ -35,11 +35,25 @@ export function pass(id: string, source: string | null, finding: string, details
   return { id, source, status: "pass", finding, fix: null, code: null, ...withDetails(details), blocks: false };
 }
 
-export function warn(id: string, source: string | null, code: string, finding: string, fix: string, details?: Details): CheckResult {
+export function warn(
+  id: string,
+  source: string | null,
+  code: string,
+  finding: string,
+  fix: string,
+  details?: Details,
+): CheckResult {
   return { id, source, status: "warn", finding, fix, code, ...withDetails(details), blocks: false };
 }
 
-export function fail(id: string, source: string | null, code: string, finding: string, fix: string, details?: Details): CheckResult {
+export function fail(
+  id: string,
+  source: string | null,
+  code: string,
+  finding: string,
+  fix: string,
+  details?: Details,
+): CheckResult {
   return { id, source, status: "fail", finding, fix, code, ...withDetails(details), blocks: true };
 }
 
@@ -48,20 +62,43 @@ export function failFrom(id: string, source: string | null, error: unknown, deta
   if (error instanceof MpsError) {
     const aadsts = (error as { aadsts?: unknown }).aadsts;
     const extra = typeof aadsts === "number" ? { aadsts, ...details } : details;
-    return fail(id, source, error.code, error.message, error.fix ?? "Read the finding above and correct what it names.", extra);
+    return fail(
+      id,
+      source,
+      error.code,
+      error.message,
+      error.fix ?? "Read the finding above and correct what it names.",
+      extra,
+    );
   }
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return fail(id, source, "ERR_UNEXPECTED", `Unexpected error: ${text}`,
-    "This is a bug in mps or an unusual system state: report it with this output.", details);
+  return fail(
+    id,
+    source,
+    "ERR_UNEXPECTED",
+    `Unexpected error: ${text}`,
+    "This is a bug in mps or an unusual system state: report it with this output.",
+    details,
+  );
 }
 
 /** Not run. `blocks` says whether checks that need this one must be skipped too. */
-export function skip(id: string, source: string | null, finding: string, blocks: boolean, details?: Details): CheckResult {
+export function skip(
+  id: string,
+  source: string | null,
+  finding: string,
+  blocks: boolean,
+  details?: Details,
+): CheckResult {
   return { id, source, status: "skip", finding, fix: null, code: null, ...withDetails(details), blocks };
 }
 
 /** Skipped because a prerequisite failed (or was itself blocked); undefined when all prerequisites allow the check. */
-export function blockedBy(id: string, source: string | null, ...prerequisites: readonly CheckResult[]): CheckResult | undefined {
+export function blockedBy(
+  id: string,
+  source: string | null,
+  ...prerequisites: readonly CheckResult[]
+): CheckResult | undefined {
   const blocker = prerequisites.find((result) => result.blocks);
   if (blocker === undefined) return undefined;
   const why = blocker.status === "fail" ? `${blocker.id} failed` : `${blocker.id} was not checked`;

@@ -17,19 +17,32 @@ export function checkConfigLoad(config: Config): CheckResult {
     plural(config.oauth.providers.length, "OAuth provider"),
   ].join(", ");
   const details = { file: config.file, ...(config.warnings.length === 0 ? {} : { warnings: [...config.warnings] }) };
-  if (config.warnings.length === 0) return pass("config.load", null, `Loaded '${config.displayPath}': ${what}`, details);
+  if (config.warnings.length === 0) {
+    return pass("config.load", null, `Loaded '${config.displayPath}': ${what}`, details);
+  }
   return warn(
     "config.load",
     null,
     WARN_CONFIG_IGNORED,
-    `Loaded '${config.displayPath}' (${what}) with ${plural(config.warnings.length, "warning")}: ${config.warnings[0] ?? ""}`,
+    `Loaded '${config.displayPath}' (${what}) with ${plural(config.warnings.length, "warning")}: ${
+      config.warnings[0] ?? ""
+    }`,
     "Correct or remove what the warnings name (all of them are in details, and on stderr); mps ignores those parts of the file.",
     details,
   );
 }
 
 /** Checks of the installation that cannot run without a config: reported as skipped. */
-const NEED_CONFIG = ["paths.spool", "paths.failed", "paths.storage", "paths.log", "disk.free", "config.communicator", "http.port", "token.unused"];
+const NEED_CONFIG = [
+  "paths.spool",
+  "paths.failed",
+  "paths.storage",
+  "paths.log",
+  "disk.free",
+  "config.communicator",
+  "http.port",
+  "token.unused",
+];
 
 /** The whole report when the config cannot be found, read or validated: `config.load` failed, the rest skipped. */
 export function configFailureResults(error: unknown, file: string | undefined): CheckResult[] {
@@ -50,7 +63,11 @@ function checkConfigFailure(error: unknown, file: string | undefined): CheckResu
 /** `config.communicator`: the old print backend's element is accepted and not used (a note, not a warning). */
 export function checkCommunicator(config: Config): CheckResult {
   if (config.communicatorLine === undefined) {
-    return pass("config.communicator", null, "No <communicator> element (the old print backend's setting, which mps does not need)");
+    return pass(
+      "config.communicator",
+      null,
+      "No <communicator> element (the old print backend's setting, which mps does not need)",
+    );
   }
   return pass(
     "config.communicator",

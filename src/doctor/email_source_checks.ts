@@ -52,11 +52,19 @@ async function tokenChecks(source: EmailSource, options: EmailSourceCheckOptions
   }
   const results: CheckResult[] = [];
   if (source.type === "ImapOAuthMicrosoftApp") {
-    results.push(...notNeeded(source, `app-only source: it signs in with the client secret of provider '${provider.name}'`, TOKEN_IDS.slice(0, 3)));
+    results.push(
+      ...notNeeded(
+        source,
+        `app-only source: it signs in with the client secret of provider '${provider.name}'`,
+        TOKEN_IDS.slice(0, 3),
+      ),
+    );
   } else {
     const present = await checkTokenPresent(source, provider, options.store);
     const blocked = blockedBy("token.decrypt", source.name, present);
-    const decrypted = blocked === undefined ? await checkTokenDecrypt(source, provider, options.store) : { result: blocked, tokens: undefined };
+    const decrypted = blocked === undefined
+      ? await checkTokenDecrypt(source, provider, options.store)
+      : { result: blocked, tokens: undefined };
     const account = decrypted.tokens === undefined
       ? blockedBy("token.account", source.name, decrypted.result) ?? decrypted.result
       : checkTokenAccount(source, provider, decrypted.tokens);
@@ -64,8 +72,9 @@ async function tokenChecks(source: EmailSource, options: EmailSourceCheckOptions
   }
   const prerequisite = results[1] as CheckResult;
   let refresh: RefreshOutcome;
-  if (options.offline) refresh = { result: offline("token.refresh", source.name), accessToken: undefined, error: undefined };
-  else {
+  if (options.offline) {
+    refresh = { result: offline("token.refresh", source.name), accessToken: undefined, error: undefined };
+  } else {
     const blocked = blockedBy("token.refresh", source.name, prerequisite);
     refresh = blocked !== undefined
       ? { result: blocked, accessToken: undefined, error: undefined }
@@ -85,7 +94,9 @@ export async function checkEmailSource(source: EmailSource, options: EmailSource
     tokenChecks(source, options),
     options.offline ? Promise.resolve(offline("network.connect", source.name)) : checkNetwork(source, options),
   ]);
-  if (options.offline) return [...tokens.results, network, offline("imap.login", source.name), offline("mailbox.rights", source.name)];
+  if (options.offline) {
+    return [...tokens.results, network, offline("imap.login", source.name), offline("mailbox.rights", source.name)];
+  }
   const auth: ImapAuth = tokens.accessToken === undefined
     ? { user: source.userName, pass: source.password }
     : { user: source.userName, accessToken: tokens.accessToken };

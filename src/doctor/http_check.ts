@@ -14,7 +14,8 @@ export interface HttpCheckOptions {
 function isMpsHealth(body: unknown): body is { status: string; version: string } {
   if (typeof body !== "object" || body === null) return false;
   const value = body as Record<string, unknown>;
-  return (value["status"] === "ok" || value["status"] === "fail") && typeof value["version"] === "string" && Array.isArray(value["sources"]);
+  return (value["status"] === "ok" || value["status"] === "fail") && typeof value["version"] === "string" &&
+    Array.isArray(value["sources"]);
 }
 
 /**
@@ -47,10 +48,20 @@ export async function checkHttpPort(config: Config, options: HttpCheckOptions): 
       body = undefined;
     }
     if (isMpsHealth(body)) {
-      return pass(id, null, `Port ${port} on ${host} is in use by a running mps ${body.version} (its /health says '${body.status}')`,
-        { host, port, runningVersion: body.version, runningStatus: body.status });
+      return pass(
+        id,
+        null,
+        `Port ${port} on ${host} is in use by a running mps ${body.version} (its /health says '${body.status}')`,
+        { host, port, runningVersion: body.version, runningStatus: body.status },
+      );
     }
-    return fail(id, null, error.code, `${error.message}, and not by a running mps (GET ${url} does not answer as mps does)`,
-      error.fix ?? `Choose another port in <http port="…"> in mps.config.`, { host, port });
+    return fail(
+      id,
+      null,
+      error.code,
+      `${error.message}, and not by a running mps (GET ${url} does not answer as mps does)`,
+      error.fix ?? `Choose another port in <http port="…"> in mps.config.`,
+      { host, port },
+    );
   }
 }

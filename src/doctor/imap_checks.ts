@@ -56,8 +56,13 @@ export async function checkImap(
     now: options.now,
   });
   const where = `${source.host}:${source.port}`;
-  const signedIn = pass("imap.login", source.name,
-    `Signed in to ${where} as '${source.userName}' (${auth.accessToken === undefined ? "password" : "OAuth"}) and the server answered the next command (NAMESPACE)`);
+  const signedIn = pass(
+    "imap.login",
+    source.name,
+    `Signed in to ${where} as '${source.userName}' (${
+      auth.accessToken === undefined ? "password" : "OAuth"
+    }) and the server answered the next command (NAMESPACE)`,
+  );
   try {
     let client;
     try {

@@ -41,8 +41,15 @@ function testMessage(to: string, token: string, date: Date): { raw: string; subj
 /** Thrown by a step: which right was missing and what the server said. */
 function refused(options: MailboxRightsOptions, what: string, cause?: unknown): ImapError {
   if (cause instanceof ImapError) return cause;
-  const said = cause === undefined ? options.lastRefusal() : String((cause as { responseText?: unknown }).responseText ?? (cause as Error).message ?? cause);
-  return mailboxRightsError(options.target, what, said || "the server refused the command", cause ?? new Error(`${what} refused`));
+  const said = cause === undefined
+    ? options.lastRefusal()
+    : String((cause as { responseText?: unknown }).responseText ?? (cause as Error).message ?? cause);
+  return mailboxRightsError(
+    options.target,
+    what,
+    said || "the server refused the command",
+    cause ?? new Error(`${what} refused`),
+  );
 }
 
 /**
@@ -56,8 +63,11 @@ export async function checkMailboxRights(client: ImapFlow, options: MailboxRight
   const folder = target.folder;
   const mailbox = client.mailbox;
   if (mailbox === false || mailbox.readOnly === true) {
-    return failFrom(id, options.source, mailboxRightsError(target, "change messages", "the folder opens read-only ([READ-ONLY])",
-      new Error("read-only")));
+    return failFrom(
+      id,
+      options.source,
+      mailboxRightsError(target, "change messages", "the folder opens read-only ([READ-ONLY])", new Error("read-only")),
+    );
   }
   if (options.noWrite) return await flagExisting(client, options);
   const message = testMessage(target.userName, randomUUID(), new Date(options.now()));
@@ -68,35 +78,49 @@ export async function checkMailboxRights(client: ImapFlow, options: MailboxRight
       throw refused(options, step, error);
     });
     if (appended === false) throw refused(options, step);
-    uid = appended.uid ?? (await client.search({ header: { "message-id": message.messageId } }, { uid: true }) || [])[0];
+    uid = appended.uid ??
+      (await client.search({ header: { "message-id": message.messageId } }, { uid: true }) || [])[0];
     if (uid === undefined) throw refused(options, step, new Error("the appended message cannot be found"));
     step = "flag messages";
     if (!(await client.messageFlagsAdd(String(uid), ["\\Flagged"], { uid: true }))) throw refused(options, step);
     const fetched = await client.fetchOne(String(uid), { flags: true }, { uid: true });
-    if (fetched === false || fetched.flags?.has("\\Flagged") !== true) throw refused(options, step, new Error("the \\Flagged flag was not kept"));
+    if (fetched === false || fetched.flags?.has("\\Flagged") !== true) {
+      throw refused(options, step, new Error("the \\Flagged flag was not kept"));
+    }
     step = "delete messages";
     if (!client.capabilities.has("UIDPLUS")) {
       // A plain EXPUNGE would also remove other messages marked \Deleted: leave that to their owner.
       await client.messageFlagsAdd(String(uid), ["\\Deleted"], { uid: true });
-      return warn(id, options.source, WARN_NO_UIDPLUS,
+      return warn(
+        id,
+        options.source,
+        WARN_NO_UIDPLUS,
         `Appended and flagged a test message in folder '${folder}', but the server lacks UIDPLUS, so it was marked \\Deleted and not expunged`,
         `Nothing to fix in mps; the test message '${message.subject}' goes at the mailbox's next expunge (or delete it by hand).`,
-        { testMessage: message.subject });
+        { testMessage: message.subject },
+      );
     }
     if (!(await client.messageDelete(String(uid), { uid: true }))) throw refused(options, step);
     const left = await client.search({ uid: String(uid) }, { uid: true });
-    if (left !== undefined && left !== false && left.length > 0) throw refused(options, step, new Error("the message is still there after UID EXPUNGE"));
+    if (left !== undefined && left !== false && left.length > 0) {
+      throw refused(options, step, new Error("the message is still there after UID EXPUNGE"));
+    }
     uid = undefined;
-    return pass(id, options.source,
+    return pass(
+      id,
+      options.source,
       `Folder '${folder}' opens read-write; appended, flagged, deleted and expunged a test message of its own: the account may read, flag and delete`,
-      { testMessage: message.subject, steps: ["select", "append", "flag", "delete", "expunge"] });
+      { testMessage: message.subject, steps: ["select", "append", "flag", "delete", "expunge"] },
+    );
   } catch (error) {
     let leftBehind = false;
     if (uid !== undefined) leftBehind = !(await client.messageDelete(String(uid), { uid: true }).catch(() => false));
     return failFrom(id, options.source, refused(options, step, error), {
       step,
       testMessage: message.subject,
-      ...(leftBehind ? { leftBehind: `the test message '${message.subject}' could not be removed: delete it by hand` } : {}),
+      ...(leftBehind
+        ? { leftBehind: `the test message '${message.subject}' could not be removed: delete it by hand` }
+        : {}),
     });
   }
 }
@@ -107,16 +131,27 @@ async function flagExisting(client: ImapFlow, options: MailboxRightsOptions): Pr
   const uids = await client.search({ all: true }, { uid: true });
   const uid = uids === undefined || uids === false ? undefined : uids[uids.length - 1];
   if (uid === undefined) {
-    return pass(id, options.source, `Folder '${folder}' opens read-write; it is empty, so flagging was not tried; append and delete not tried (--no-write)`,
-      { steps: ["select"] });
+    return pass(
+      id,
+      options.source,
+      `Folder '${folder}' opens read-write; it is empty, so flagging was not tried; append and delete not tried (--no-write)`,
+      { steps: ["select"] },
+    );
   }
   const fetched = await client.fetchOne(String(uid), { flags: true }, { uid: true });
   const had = fetched !== false && fetched.flags?.has("\\Flagged") === true;
   const toggle = async (add: boolean) =>
-    add ? await client.messageFlagsAdd(String(uid), ["\\Flagged"], { uid: true }) : await client.messageFlagsRemove(String(uid), ["\\Flagged"], { uid: true });
+    add
+      ? await client.messageFlagsAdd(String(uid), ["\\Flagged"], { uid: true })
+      : await client.messageFlagsRemove(String(uid), ["\\Flagged"], { uid: true });
   // Toggle, then restore: the message ends with the flags it had.
-  if (!(await toggle(!had)) || !(await toggle(had))) return failFrom(id, options.source, refused(options, "flag messages"), { step: "flag messages", uid });
-  return pass(id, options.source,
+  if (!(await toggle(!had)) || !(await toggle(had))) {
+    return failFrom(id, options.source, refused(options, "flag messages"), { step: "flag messages", uid });
+  }
+  return pass(
+    id,
+    options.source,
     `Folder '${folder}' opens read-write; set and cleared \\Flagged on message UID ${uid}; append and delete not tried (--no-write)`,
-    { steps: ["select", "flag"], uid });
+    { steps: ["select", "flag"], uid },
+  );
 }

@@ -31,7 +31,9 @@ function opened<T extends Socket>(socket: T, event: "connect" | "secureConnect",
 }
 
 function certificateDetails(cert: PeerCertificate): Record<string, unknown> {
-  const name = (entity: Record<string, unknown> | undefined) => (typeof entity?.["CN"] === "string" ? entity["CN"] : undefined);
+  const name = (
+    entity: Record<string, unknown> | undefined,
+  ) => (typeof entity?.["CN"] === "string" ? entity["CN"] : undefined);
   return {
     subject: name(cert.subject as unknown as Record<string, unknown>),
     subjectAltName: cert.subjectaltname,
@@ -47,7 +49,10 @@ function certificateDetails(cert: PeerCertificate): Record<string, unknown> {
  * caFile, each failure in the words `mps run` logs (`toImapError`), certificate problems
  * explained (self-signed or private CA, another host name, expired).
  */
-export async function checkNetwork(source: EmailSource, options: { timeoutMs: number; now: () => number }): Promise<CheckResult> {
+export async function checkNetwork(
+  source: EmailSource,
+  options: { timeoutMs: number; now: () => number },
+): Promise<CheckResult> {
   const id = "network.connect";
   const target = imapTarget(source);
   const where = `${source.host}:${source.port}`;
@@ -64,29 +69,43 @@ export async function checkNetwork(source: EmailSource, options: { timeoutMs: nu
     } catch (error) {
       return failFrom(id, source.name, toImapError(error, target), { step: "tcp", addresses });
     }
-    return pass(id, source.name, `${resolved}TCP connects to ${where} (plain IMAP: imap.login checks the upgrade to TLS)`, { addresses });
+    return pass(
+      id,
+      source.name,
+      `${resolved}TCP connects to ${where} (plain IMAP: imap.login checks the upgrade to TLS)`,
+      { addresses },
+    );
   }
   let ca: string | undefined;
   if (source.caFile !== undefined) {
     try {
       ca = await readFile(source.caFile, "utf8");
     } catch (cause) {
-      return failFrom(id, source.name, new ImapError(IMAP_TLS, `Cannot read caFile '${source.caFile}': ${(cause as Error).message}`, {
-        cause,
-        fix: "Point caFile at a readable PEM file of the CA that signed the IMAP server's certificate",
-      }), { step: "caFile" });
+      return failFrom(
+        id,
+        source.name,
+        new ImapError(IMAP_TLS, `Cannot read caFile '${source.caFile}': ${(cause as Error).message}`, {
+          cause,
+          fix: "Point caFile at a readable PEM file of the CA that signed the IMAP server's certificate",
+        }),
+        { step: "caFile" },
+      );
     }
   }
   let socket: TLSSocket;
   try {
-    socket = await opened(tlsConnect({
-      host: source.host,
-      port: source.port,
-      ...(isIP(source.host) === 0 ? { servername: source.host } : {}),
-      ...(ca === undefined ? {} : { ca }),
-      // Verified below, so that the certificate can be described even when it is not trusted.
-      rejectUnauthorized: false,
-    }), "secureConnect", options.timeoutMs);
+    socket = await opened(
+      tlsConnect({
+        host: source.host,
+        port: source.port,
+        ...(isIP(source.host) === 0 ? { servername: source.host } : {}),
+        ...(ca === undefined ? {} : { ca }),
+        // Verified below, so that the certificate can be described even when it is not trusted.
+        rejectUnauthorized: false,
+      }),
+      "secureConnect",
+      options.timeoutMs,
+    );
   } catch (error) {
     return failFrom(id, source.name, toImapError(error, target), { step: "tls", addresses });
   }
@@ -98,14 +117,27 @@ export async function checkNetwork(source: EmailSource, options: { timeoutMs: nu
   const details = { addresses, protocol, certificate, caFile: source.caFile ?? null };
   const problem = checkServerIdentity(source.host, cert) ??
     (trustError === null || trustError === undefined ? undefined : withCode(String(trustError), String(trustError)));
-  if (problem !== undefined) return failFrom(id, source.name, toImapError(problem, target), { step: "certificate", ...details });
+  if (problem !== undefined) {
+    return failFrom(id, source.name, toImapError(problem, target), { step: "certificate", ...details });
+  }
   const validTo = cert.valid_to === undefined ? undefined : Date.parse(cert.valid_to);
-  const summary = `${resolved}TLS (${protocol ?? "?"}) to ${where} with a trusted certificate for ${cert.subjectaltname ?? String(certificate["subject"])}` +
+  const summary =
+    `${resolved}TLS (${protocol ?? "?"}) to ${where} with a trusted certificate for ${
+      cert.subjectaltname ?? String(certificate["subject"])
+    }` +
     ` issued by '${String(certificate["issuer"])}'${source.caFile === undefined ? "" : " (caFile)"}`;
   if (validTo !== undefined && validTo - options.now() < CERT_WARN_DAYS * DAY_MS) {
     const days = Math.max(0, Math.floor((validTo - options.now()) / DAY_MS));
-    return warn(id, source.name, WARN_CERT_EXPIRING, `${summary}; it expires in ${days} day${days === 1 ? "" : "s"}, on ${String(certificate["validTo"])}`,
-      `Renew the IMAP server's certificate before ${String(certificate["validTo"])}, or mps will stop connecting to ${where}.`, details);
+    return warn(
+      id,
+      source.name,
+      WARN_CERT_EXPIRING,
+      `${summary}; it expires in ${days} day${days === 1 ? "" : "s"}, on ${String(certificate["validTo"])}`,
+      `Renew the IMAP server's certificate before ${
+        String(certificate["validTo"])
+      }, or mps will stop connecting to ${where}.`,
+      details,
+    );
   }
   return pass(id, source.name, `${summary}; valid until ${String(certificate["validTo"])}`, details);
 }

@@ -25,7 +25,7 @@ function errnoCode(error: unknown): unknown {
 
 /** Removes the folders `probe` created, from `dir` up to and including `created`; stops at one that is not empty. */
 async function removeCreated(dir: string, created: string): Promise<void> {
-  for (let folder = dir; ; folder = dirname(folder)) {
+  for (let folder = dir;; folder = dirname(folder)) {
     try {
       await rmdir(folder);
     } catch {
@@ -65,7 +65,12 @@ function described(what: string, dir: string, state: "exists" | "created"): stri
     : `${what} '${dir}' does not exist yet; it can be created and written (mps run creates it)`;
 }
 
-async function folderCheck(id: string, what: string, dir: string, wrap: (cause: unknown) => MpsError): Promise<CheckResult> {
+async function folderCheck(
+  id: string,
+  what: string,
+  dir: string,
+  wrap: (cause: unknown) => MpsError,
+): Promise<CheckResult> {
   try {
     return pass(id, null, described(what, dir, await probeFolder(dir)), { path: dir });
   } catch (cause) {
@@ -81,12 +86,24 @@ export async function checkPaths(config: Config): Promise<CheckResult[]> {
   const logDir = dirname(config.log.file);
   // One after the other: a probe creates a missing folder for a moment, and the folders may nest.
   return [
-    await folderCheck("paths.spool", "Spool folder", spool, (cause) =>
-      new SpoolError(`Cannot write to spool folder '${spool}': ${fsReason(cause)}`, { cause })),
-    await folderCheck("paths.failed", "Failed folder", failed, (cause) =>
-      new FailedFolderError(`Cannot write to Failed folder '${failed}': ${fsReason(cause)}`, { cause })),
-    await folderCheck("paths.storage", "Token storage folder", storage, (cause) =>
-      new StorageIoError("write to token storage folder", storage, { cause })),
+    await folderCheck(
+      "paths.spool",
+      "Spool folder",
+      spool,
+      (cause) => new SpoolError(`Cannot write to spool folder '${spool}': ${fsReason(cause)}`, { cause }),
+    ),
+    await folderCheck(
+      "paths.failed",
+      "Failed folder",
+      failed,
+      (cause) => new FailedFolderError(`Cannot write to Failed folder '${failed}': ${fsReason(cause)}`, { cause }),
+    ),
+    await folderCheck(
+      "paths.storage",
+      "Token storage folder",
+      storage,
+      (cause) => new StorageIoError("write to token storage folder", storage, { cause }),
+    ),
     await checkLog(config.log.file, logDir),
   ];
 }
@@ -111,19 +128,29 @@ export async function checkFolderSource(source: FolderSource): Promise<CheckResu
   const location = source.location;
   if (isWindowsStylePath(location) && process.platform !== "win32") {
     const known = KNOWN_FAILURES.windowsFolder;
-    return fail("folder.path", source.name, known.code, known.finding(source.name, location), known.fix(source.line), { path: location });
+    return fail("folder.path", source.name, known.code, known.finding(source.name, location), known.fix(source.line), {
+      path: location,
+    });
   }
   try {
-    return pass("folder.path", source.name, described("Folder", location, await probeFolder(location)), { path: location });
+    return pass("folder.path", source.name, described("Folder", location, await probeFolder(location)), {
+      path: location,
+    });
   } catch (cause) {
     // The same words `mps run` logs for this source.
-    return fail("folder.path", source.name, "ERR_FOLDER_SOURCE", `Cannot read folder source '${location}': ${fsReason(cause)}`,
-      "Check that the folder exists and the account mps runs as may read and delete files in it", { path: location });
+    return fail(
+      "folder.path",
+      source.name,
+      "ERR_FOLDER_SOURCE",
+      `Cannot read folder source '${location}': ${fsReason(cause)}`,
+      "Check that the folder exists and the account mps runs as may read and delete files in it",
+      { path: location },
+    );
   }
 }
 
 async function nearestFolder(dir: string): Promise<string> {
-  for (let folder = dir; ; folder = dirname(folder)) {
+  for (let folder = dir;; folder = dirname(folder)) {
     const info = await stat(folder).catch(() => undefined);
     if (info?.isDirectory() === true || dirname(folder) === folder) return folder;
   }
@@ -155,9 +182,17 @@ export async function checkDiskFree(config: Config): Promise<CheckResult> {
   const lowest = all.reduce((a, b) => (b.free < a.free ? b : a));
   const details = { disks: all.map((disk) => ({ path: disk.path, freeBytes: disk.free })), neededBytes: needed };
   const finding = `${size(lowest.free)} free on the disk of '${lowest.folder}'`;
-  const fix = `Free space on the disk of '${lowest.path}', or point <spool folder="…"> and <failedFiles folder="…"> at a disk with room.`;
+  const fix =
+    `Free space on the disk of '${lowest.path}', or point <spool folder="…"> and <failedFiles folder="…"> at a disk with room.`;
   if (lowest.free < needed) {
-    return fail("disk.free", null, ERR_DISK_FULL, `${finding}: less than the ${size(needed)} a single message may need`, fix, details);
+    return fail(
+      "disk.free",
+      null,
+      ERR_DISK_FULL,
+      `${finding}: less than the ${size(needed)} a single message may need`,
+      fix,
+      details,
+    );
   }
   if (lowest.free < GIB) return warn("disk.free", null, WARN_DISK_LOW, `${finding}: less than 1 GB`, fix, details);
   return pass("disk.free", null, finding, details);

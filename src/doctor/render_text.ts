@@ -24,7 +24,15 @@ export function renderText(report: DoctorReport, options: RenderTextOptions): st
     report.options.offline ? "--offline" : undefined,
     report.options.noWrite ? "--no-write" : undefined,
   ].filter((part) => part !== undefined);
-  lines.push(paint("1", `mps doctor ${report.version}: config '${report.config ?? "(none)"}'${scope.length === 0 ? "" : ` (${scope.join(", ")})`}`), "");
+  lines.push(
+    paint(
+      "1",
+      `mps doctor ${report.version}: config '${report.config ?? "(none)"}'${
+        scope.length === 0 ? "" : ` (${scope.join(", ")})`
+      }`,
+    ),
+    "",
+  );
   let current: string | null | undefined;
   for (const check of report.checks) {
     if (check.source !== current) {
@@ -37,12 +45,18 @@ export function renderText(report: DoctorReport, options: RenderTextOptions): st
       current = check.source;
     }
     const indent = check.source === null ? "" : "  ";
-    lines.push(`${indent}${paint(COLORS[check.status], SYMBOLS[check.status])} ${check.id.padEnd(ID_WIDTH)} ${check.finding}`);
+    lines.push(
+      `${indent}${paint(COLORS[check.status], SYMBOLS[check.status])} ${check.id.padEnd(ID_WIDTH)} ${check.finding}`,
+    );
     if (check.fix !== null) lines.push(`${indent}    ${paint(COLORS[check.status], "Fix:")} ${check.fix}`);
   }
   const { pass, warn, fail, skip } = report.counts;
   const summary = `${pass} passed, ${warn} warning${warn === 1 ? "" : "s"}, ${fail} failed, ${skip} skipped`;
-  const verdict = fail > 0 ? paint(COLORS.fail, "Problems found") : warn > 0 ? paint(COLORS.warn, "Warnings") : paint(COLORS.pass, "All checks passed");
+  const verdict = fail > 0
+    ? paint(COLORS.fail, "Problems found")
+    : warn > 0
+    ? paint(COLORS.warn, "Warnings")
+    : paint(COLORS.pass, "All checks passed");
   lines.push("", `${verdict}: ${summary}`);
   return `${lines.join("\n")}\n`;
 }

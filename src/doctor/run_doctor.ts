@@ -33,8 +33,11 @@ function chooseSources(config: Config, name: string | undefined): { email: Email
   const email = config.emailSources.filter((source) => source.name.toLowerCase() === wanted);
   const folder = config.folderSources.filter((source) => source.name.toLowerCase() === wanted);
   if (email.length + folder.length === 0) {
-    const known = [...config.emailSources, ...config.folderSources].map((source) => `'${source.name}'`).join(", ") || "none";
-    throw new UsageError(`option '--source': there is no source named '${name}' in '${config.displayPath}' (sources: ${known})`);
+    const known = [...config.emailSources, ...config.folderSources].map((source) => `'${source.name}'`).join(", ") ||
+      "none";
+    throw new UsageError(
+      `option '--source': there is no source named '${name}' in '${config.displayPath}' (sources: ${known})`,
+    );
   }
   return { email, folder };
 }
@@ -57,7 +60,14 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     lockOwner: "mps doctor",
   });
   // One try: doctor reports what it finds instead of waiting through retries.
-  const tokens = createTokenService({ config, store, fetch: options.fetch, now, tries: 1, requestTimeoutMs: timeoutMs });
+  const tokens = createTokenService({
+    config,
+    store,
+    fetch: options.fetch,
+    now,
+    tries: 1,
+    requestTimeoutMs: timeoutMs,
+  });
   const sourceOptions = {
     config,
     store,
@@ -77,5 +87,14 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     checkHttpPort(config, { env: options.env, now, fetch: options.fetch, timeoutMs }),
     checkTokensUnused(config, store),
   ]);
-  return [checkConfigLoad(config), ...paths, disk, ...folders, ...emails.flat(), checkCommunicator(config), http, unused];
+  return [
+    checkConfigLoad(config),
+    ...paths,
+    disk,
+    ...folders,
+    ...emails.flat(),
+    checkCommunicator(config),
+    http,
+    unused,
+  ];
 }

@@ -40,7 +40,9 @@ export function createApp(options: AppOptions): Hono {
       const error = c.req.header("Authorization") === undefined ? "" : ', error="invalid_token"';
       c.header("WWW-Authenticate", `Bearer realm="mps"${error}`);
       noStore(c);
-      return c.json({ error: "Unauthorized: send the token of <http token> or MPS_HTTP_TOKEN as 'Authorization: Bearer <token>'" }, 401);
+      return c.json({
+        error: "Unauthorized: send the token of <http token> or MPS_HTTP_TOKEN as 'Authorization: Bearer <token>'",
+      }, 401);
     }
     await next();
     noStore(c);
@@ -52,7 +54,8 @@ export function createApp(options: AppOptions): Hono {
     let selected = states;
     if (wanted !== undefined) {
       const lower = wanted.toLowerCase();
-      const found = states.find((state) => state.name === wanted) ?? states.find((state) => state.name.toLowerCase() === lower);
+      const found = states.find((state) => state.name === wanted) ??
+        states.find((state) => state.name.toLowerCase() === lower);
       if (found === undefined) {
         return c.json({ error: `Unknown source '${wanted}'`, sources: states.map((state) => state.name) }, 404);
       }

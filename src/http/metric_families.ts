@@ -33,7 +33,9 @@ export function metricFamilies(
       type: "counter",
       help: "Downloader cycles of the source, by exit code.",
       samples: states.flatMap((state) =>
-        codesOf(state).map((code) => sample([["source", state.name], ["exit_code", String(code)]], state.runs.get(code) ?? 0))
+        codesOf(state).map((code) =>
+          sample([["source", state.name], ["exit_code", String(code)]], state.runs.get(code) ?? 0)
+        )
       ),
     },
     perSource(
@@ -71,7 +73,9 @@ export function metricFamilies(
       type: "counter",
       help: "OAuth token refreshes of the source, by result.",
       samples: oauth.flatMap((state) =>
-        resultsOf(state).map((result) => sample([["source", state.name], ["result", result]], state.oauth?.refreshes.get(result) ?? 0))
+        resultsOf(state).map((result) =>
+          sample([["source", state.name], ["result", result]], state.oauth?.refreshes.get(result) ?? 0)
+        )
       ),
     },
     perSourceOf(
@@ -146,7 +150,12 @@ function processFamilies(p: ProcessSample): MetricFamily[] {
   return [
     one("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.", p.cpuSeconds),
     one("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", p.residentMemoryBytes),
-    one("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.", p.startTimeSeconds),
+    one(
+      "process_start_time_seconds",
+      "gauge",
+      "Start time of the process since unix epoch in seconds.",
+      p.startTimeSeconds,
+    ),
     one("process_heap_bytes", "gauge", "Process heap size (V8 heap reserved) in bytes.", p.heapBytes),
     one("nodejs_heap_size_used_bytes", "gauge", "V8 heap in use in bytes.", p.heapUsedBytes),
   ];

@@ -82,8 +82,11 @@ function staleness(state: SourceState, now: number): SourceProblem | undefined {
     : `has not finished a cycle since ${iso(state.lastRunAt)}`;
   return {
     code: "SOURCE_STALE",
-    message: `Source '${state.name}' ${what}, more than ${STALE_AFTER_INTERVALS} × its ${seconds(state.intervalMs)} interval ago`,
-    fix: "A cycle is stuck (a hanging connection or a slow share): check mps.log for the source, then restart the service.",
+    message: `Source '${state.name}' ${what}, more than ${STALE_AFTER_INTERVALS} × its ${
+      seconds(state.intervalMs)
+    } interval ago`,
+    fix:
+      "A cycle is stuck (a hanging connection or a slow share): check mps.log for the source, then restart the service.",
   };
 }
 
@@ -108,7 +111,8 @@ function secretExpiry(state: SourceState, now: number): SourceProblem | undefine
   return {
     code: "CLIENT_SECRET_EXPIRING",
     message: `The client secret of OAuth provider '${provider}' ${when}`,
-    fix: "Create a new client secret in the app registration (Entra ID > App registrations > Certificates & secrets), " +
+    fix:
+      "Create a new client secret in the app registration (Entra ID > App registrations > Certificates & secrets), " +
       "put it and its date in clientSecret and clientSecretExpires of the <provider> in mps.config, then restart mps.",
   };
 }

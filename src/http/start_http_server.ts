@@ -80,5 +80,8 @@ function listenError(host: string, port: number, cause: unknown): HttpServerErro
     : code === "EACCES" || code === "PermissionDenied"
     ? ["the system does not allow it", `Choose a port above 1023 in <http port="…"> in mps.config.`]
     : [String(error?.message ?? cause), `Check <http host="…" port="…"> in mps.config.`];
-  return new HttpServerError(HttpServerError.LISTEN, `Cannot serve /health and /metrics on ${where}: ${reason}`, { cause, fix });
+  return new HttpServerError(HttpServerError.LISTEN, `Cannot serve /health and /metrics on ${where}: ${reason}`, {
+    cause,
+    fix,
+  });
 }

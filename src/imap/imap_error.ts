@@ -38,7 +38,15 @@ export function mailboxRightsError(target: ImapTarget, what: string, detail: str
     IMAP_RIGHTS,
     `${KNOWN_FAILURES.mailboxRights.finding}: '${target.userName}' may not ${what} in folder '${target.folder}' on ${target.host}:${target.port}` +
       (detail === "" ? "" : `: ${detail}`),
-    { cause, fix: KNOWN_FAILURES.mailboxRights.fix({ access, provider: target.provider, user: target.userName, folder: target.folder }) },
+    {
+      cause,
+      fix: KNOWN_FAILURES.mailboxRights.fix({
+        access,
+        provider: target.provider,
+        user: target.userName,
+        folder: target.folder,
+      }),
+    },
   );
 }
 
@@ -79,7 +87,8 @@ export function toImapError(error: unknown, target: ImapTarget): ImapError {
       `User is authenticated but not connected: '${target.userName}' signed in to ${where}, but the server refused the next command (IMAP is disabled for this mailbox)`,
       {
         cause: error,
-        fix: `Enable IMAP for the mailbox in the Exchange admin center (Recipients > Mailboxes > ${target.userName} > ` +
+        fix:
+          `Enable IMAP for the mailbox in the Exchange admin center (Recipients > Mailboxes > ${target.userName} > ` +
           "Email apps > IMAP on, or Set-CASMailbox -ImapEnabled $true); the change can take hours to reach every server",
       },
     );
@@ -97,7 +106,9 @@ export function toImapError(error: unknown, target: ImapTarget): ImapError {
         ? `Use the host name the certificate was issued for in host="…" (the message above names it)`
         : code === "CERT_HAS_EXPIRED"
         ? "Renew the server's certificate"
-        : `Give the source caFile="…" with the PEM of the CA that signed the server's certificate${target.caFile ? ` (now '${target.caFile}')` : ""}`,
+        : `Give the source caFile="…" with the PEM of the CA that signed the server's certificate${
+          target.caFile ? ` (now '${target.caFile}')` : ""
+        }`,
     });
   }
   if (
@@ -105,27 +116,46 @@ export function toImapError(error: unknown, target: ImapTarget): ImapError {
     code === "EHOSTUNREACH" || code === "ENETUNREACH" || code === "CONNECT_TIMEOUT" || code === "ECONNRESET" ||
     code === "NoConnection" || code === "EConnectionClosed" || code === "ETIMEOUT" || code === "GREETING_TIMEOUT"
   ) {
-    return new ImapError(IMAP_CONNECT, `Cannot connect to IMAP server ${where}: ${text}${code && !text.includes(code) ? ` (${code})` : ""}`, {
-      cause: error,
-      fix: `Check host="${target.host}" and port="${target.port}", that the server is up, and that no firewall or proxy blocks the connection`,
-    });
+    return new ImapError(
+      IMAP_CONNECT,
+      `Cannot connect to IMAP server ${where}: ${text}${code && !text.includes(code) ? ` (${code})` : ""}`,
+      {
+        cause: error,
+        fix:
+          `Check host="${target.host}" and port="${target.port}", that the server is up, and that no firewall or proxy blocks the connection`,
+      },
+    );
   }
-  if (booleanField(error, "authenticationFailed") || /AUTHENTICATIONFAILED|Authentication failed/i.test(`${response} ${text}`)) {
-    return new ImapError(IMAP_AUTH, `The IMAP server ${where} refused the login of '${target.userName}': ${response || text}`, {
-      cause: error,
-      fix: target.oauth
-        ? `Check that the token belongs to '${target.userName}' and still grants IMAP access: run 'mps doctor', then 'mps login' for this user if needed`
-        : `Check userName and password of the source`,
-    });
+  if (
+    booleanField(error, "authenticationFailed") ||
+    /AUTHENTICATIONFAILED|Authentication failed/i.test(`${response} ${text}`)
+  ) {
+    return new ImapError(
+      IMAP_AUTH,
+      `The IMAP server ${where} refused the login of '${target.userName}': ${response || text}`,
+      {
+        cause: error,
+        fix: target.oauth
+          ? `Check that the token belongs to '${target.userName}' and still grants IMAP access: run 'mps doctor', then 'mps login' for this user if needed`
+          : `Check userName and password of the source`,
+      },
+    );
   }
-  if (stringField(error, "serverResponseCode") === "NOPERM" || /\bNOPERM\b|permission denied|access denied/i.test(`${response} ${text}`)) {
+  if (
+    stringField(error, "serverResponseCode") === "NOPERM" ||
+    /\bNOPERM\b|permission denied|access denied/i.test(`${response} ${text}`)
+  ) {
     return mailboxRightsError(target, "read, flag or delete messages", response || text, error);
   }
   if (/Mailbox doesn't exist|NONEXISTENT|not exist|Unknown Mailbox/i.test(`${response} ${text}`)) {
-    return new ImapError(IMAP_FOLDER, `The folder '${target.folder}' does not exist in the mailbox of '${target.userName}'`, {
-      cause: error,
-      fix: `Create the folder or correct folder="…" of the source`,
-    });
+    return new ImapError(
+      IMAP_FOLDER,
+      `The folder '${target.folder}' does not exist in the mailbox of '${target.userName}'`,
+      {
+        cause: error,
+        fix: `Create the folder or correct folder="…" of the source`,
+      },
+    );
   }
   return new ImapError(IMAP_OTHER, `IMAP error on ${where}: ${response || text}`, {
     cause: error,

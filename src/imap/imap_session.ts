@@ -106,10 +106,14 @@ export class ImapSession {
       client.close();
       const mapped = toImapError(error, this.target);
       throw mapped.code === "ERR_IMAP" && /NO/.test(String(Reflect.get(Object(error), "responseStatus")))
-        ? new ImapError(IMAP_FOLDER, `Cannot open folder '${source.folder}' of '${source.userName}': ${mapped.message}`, {
-          cause: error,
-          fix: `Create the folder or correct folder="…" of the source`,
-        })
+        ? new ImapError(
+          IMAP_FOLDER,
+          `Cannot open folder '${source.folder}' of '${source.userName}': ${mapped.message}`,
+          {
+            cause: error,
+            fix: `Create the folder or correct folder="…" of the source`,
+          },
+        )
         : mapped;
     }
     this.#client = client;

@@ -63,12 +63,14 @@ function renderKey(key: string): string {
 type ErrorLike = { message?: unknown; name?: unknown; code?: unknown; cause?: unknown; stack?: unknown };
 
 function isErrorLike(value: unknown): value is ErrorLike {
-  return value instanceof Error || (typeof value === "object" && value !== null && "message" in value && "stack" in value);
+  return value instanceof Error ||
+    (typeof value === "object" && value !== null && "message" in value && "stack" in value);
 }
 
 function safeJson(value: unknown): string {
   try {
-    return JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner)) ?? String(value);
+    return JSON.stringify(value, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner)) ??
+      String(value);
   } catch {
     return "[unserializable]";
   }
@@ -76,9 +78,13 @@ function safeJson(value: unknown): string {
 
 function describeOne(error: unknown): string {
   if (!isErrorLike(error)) return typeof error === "string" ? error : safeJson(error);
-  const message = typeof error.message === "string" && error.message !== "" ? error.message : String(error.name ?? "Error");
+  const message = typeof error.message === "string" && error.message !== ""
+    ? error.message
+    : String(error.name ?? "Error");
   const name = typeof error.name === "string" ? error.name : "Error";
-  let text = name === "Error" || error instanceof MpsError || message.startsWith(name) ? message : `${name}: ${message}`;
+  let text = name === "Error" || error instanceof MpsError || message.startsWith(name)
+    ? message
+    : `${name}: ${message}`;
   const code = error.code;
   if ((typeof code === "string" || typeof code === "number") && !message.includes(String(code))) text += ` [${code}]`;
   if (error instanceof AggregateError && error.errors.length > 0) {

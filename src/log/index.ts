@@ -1,4 +1,12 @@
-export { createRedactor, defaultRedactor, MAX_SECRETS, MIN_SECRET_LENGTH, redact, REDACTED, registerSecret } from "./redact.ts";
+export {
+  createRedactor,
+  defaultRedactor,
+  MAX_SECRETS,
+  MIN_SECRET_LENGTH,
+  redact,
+  REDACTED,
+  registerSecret,
+} from "./redact.ts";
 export type { Redactor } from "./redact.ts";
 export { createLogger } from "./logger.ts";
 export type { ComponentLogger, Logger, LoggerOptions } from "./logger.ts";

@@ -46,7 +46,7 @@ function rollingHashMatcher(byKey: Map<string, string[]>, keyLength: number, mat
     find(text: string, from: number): { start: number; end: number } | undefined {
       if (text.length - from < keyLength) return undefined;
       let hash = hashOf(text, from, keyLength);
-      for (let start = from; ; start++) {
+      for (let start = from;; start++) {
         const keys = keysByHash.get(hash);
         if (keys !== undefined) {
           for (const key of keys) {

@@ -29,8 +29,7 @@ export class LogFileError extends MpsError {
   constructor(path: string, cause: unknown, action = "write") {
     super(LogFileError.CODE, `Cannot ${action} log file '${path}': ${describe(cause)}`, {
       cause,
-      fix:
-        `Make sure the folder '${dirname(path)}' exists and the account mps runs as can write to it, ` +
+      fix: `Make sure the folder '${dirname(path)}' exists and the account mps runs as can write to it, ` +
         `or point <log file="..."/> in mps.config to a writable place.`,
     });
     this.path = path;

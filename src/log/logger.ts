@@ -88,8 +88,7 @@ export function createLogger(options: LoggerOptions): Logger {
   let threshold: LogLevel = options.level ?? "info";
   /** Sinks that failed, with how many lines they missed since. */
   const failing = new Map<LogSink, number>();
-  const consoleSink =
-    options.console === true ? createConsoleSink(options.consoleStream) : undefined;
+  const consoleSink = options.console === true ? createConsoleSink(options.consoleStream) : undefined;
   const stderrFallback = consoleSink ?? createConsoleSink(options.consoleStream);
 
   // Declared before the file is opened: a rotation error may be reported from its first write
@@ -99,7 +98,8 @@ export function createLogger(options: LoggerOptions): Logger {
   if (options.file !== undefined) {
     const rotating = createRotatingFile({
       ...options.file,
-      onRotateError: (error) => emit("warn", "log", `${error.message}; writing on in the current file`, { fix: error.fix }),
+      onRotateError: (error) =>
+        emit("warn", "log", `${error.message}; writing on in the current file`, { fix: error.fix }),
     });
     file = fileSink(rotating);
     sinks.push(file);
@@ -116,7 +116,13 @@ export function createLogger(options: LoggerOptions): Logger {
   }
 
   /** Writes a line to every sink but `skip`; a sink that throws is reported once (after the line), then retried. */
-  function emit(level: LogLevel, component: string, message: string, fields: LogFields | undefined, skip?: LogSink): void {
+  function emit(
+    level: LogLevel,
+    component: string,
+    message: string,
+    fields: LogFields | undefined,
+    skip?: LogSink,
+  ): void {
     const line = render({ time: now(), level, component, message, fields, stacks: threshold === "debug" });
     const failed: { sink: LogSink; error: unknown }[] = [];
     const recovered: { sink: LogSink; lost: number }[] = [];

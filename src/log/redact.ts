@@ -80,7 +80,11 @@ const BASE64_CHAR = /[A-Za-z0-9+/=_-]/;
 /** Replaces every occurrence of the matcher's strings; with `wholeBase64Run`, the whole base64 run around it. */
 function replaceAll(text: string, matcher: LiteralMatcher, wholeBase64Run: boolean): string {
   let out = text;
-  for (let found = matcher.find(out, 0); found !== undefined; found = matcher.find(out, found.start + REDACTED.length)) {
+  for (
+    let found = matcher.find(out, 0);
+    found !== undefined;
+    found = matcher.find(out, found.start + REDACTED.length)
+  ) {
     let { start, end } = found;
     if (wholeBase64Run) {
       while (start > 0 && BASE64_CHAR.test(out.charAt(start - 1))) start--;

@@ -108,10 +108,12 @@ export const REDACTION_RULES: readonly RedactionRule[] = [
     name: "imap-authenticate",
     apply: (text) =>
       text
-        .replace(/\b(AUTHENTICATE\s+[A-Z][A-Z0-9_-]*\s+)(?!\(\* value hidden)(\S+)/g, (_m, head: string, arg: string) => head + hideArgument(arg))
+        .replace(/\b(AUTHENTICATE\s+[A-Z][A-Z0-9_-]*\s+)(?!\(\* value hidden)(\S+)/g, (_m, head: string, arg: string) =>
+          head + hideArgument(arg))
         .replace(
           /\b(authenticate\s+(?:xoauth2|oauthbearer|plain|login|cram-md5|scram-sha-\d+)\s+)(?!\(\* value hidden)(\S+)/gi,
-          (_m, head: string, arg: string) => head + hideArgument(arg),
+          (_m, head: string, arg: string) =>
+            head + hideArgument(arg),
         ),
   },
   {
@@ -156,7 +158,11 @@ export const REDACTION_RULES: readonly RedactionRule[] = [
   regexRule("sasl-oauth", /(?<![A-Za-z0-9+/])(?:dXNlcj[0-3]|bi[wx][A-Za-z0-9+/])[A-Za-z0-9+/]{28,}={0,2}/g, REDACTED),
   // Entra refresh tokens and codes `0.AXkA...`/`1.AXkA...`, Microsoft account
   // tokens `M.C5..._BAY...` (with `!*$`), long enough to never be a file name.
-  regexRule("microsoft-refresh-token", new RegExp(String.raw`(?<![\w.])(?:[0-9]\.A|M\.[A-Z])${TOKEN_CHARS}{78,}`, "g"), REDACTED),
+  regexRule(
+    "microsoft-refresh-token",
+    new RegExp(String.raw`(?<![\w.])(?:[0-9]\.A|M\.[A-Z])${TOKEN_CHARS}{78,}`, "g"),
+    REDACTED,
+  ),
   // Microsoft account (outlook.com) opaque access tokens `EwA...`/`EwB...`.
   regexRule("microsoft-account-token", /(?<![A-Za-z0-9+/])Ew[A-Za-z0-9+/]{100,}={0,2}/g, REDACTED),
   // Entra client secret values (`Abc8Q~...`, 40 characters).
@@ -166,5 +172,9 @@ export const REDACTION_RULES: readonly RedactionRule[] = [
   // `scheme://user:password@host`
   regexRule("url-password", /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@?#]+:)(?!\[redacted\])[^\s/@?#]+(@)/gi, `$1${REDACTED}$2`),
   // PEM private keys (certificate credentials), whole or with escaped newlines.
-  regexRule("pem-private-key", /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED),
+  regexRule(
+    "pem-private-key",
+    /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+    REDACTED,
+  ),
 ];

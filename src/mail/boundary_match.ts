@@ -17,7 +17,13 @@ export const BOUNDARY_LINE_SUFFIX = 2 + 2 + 998 + 2;
  * then a run of CR, an optional LF and nothing after), 2 when they are its closing delimiter
  * (`--boundary--`, which alone may also end without a line end), 0 otherwise.
  */
-export function matchBoundary(line: Uint8Array, start: number, end: number, startpos: number, boundary: Buffer): 0 | 1 | 2 {
+export function matchBoundary(
+  line: Uint8Array,
+  start: number,
+  end: number,
+  startpos: number,
+  boundary: Buffer,
+): 0 | 1 | 2 {
   const length = end - start;
   if (length < boundary.length + 3 + startpos || length > boundary.length + BOUNDARY_LINE_SUFFIX + startpos) return 0;
   let i = start + startpos + 2;

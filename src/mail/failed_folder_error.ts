@@ -6,7 +6,8 @@ export class FailedFolderError extends MpsError {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(FailedFolderError.CODE, message, {
       ...options,
-      fix: "Check that the Failed folder (<failedFiles folder=...>) is writable by the account mps runs as and its disk is not full",
+      fix:
+        "Check that the Failed folder (<failedFiles folder=...>) is writable by the account mps runs as and its disk is not full",
     });
   }
 }

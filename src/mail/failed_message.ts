@@ -63,7 +63,10 @@ export async function saveFailedMessage(failedDir: string, raw: RawTee, record: 
   } catch (cause) {
     await raw.discard();
     if (cause instanceof FailedFolderError) throw cause;
-    throw new FailedFolderError(`Cannot save message ${record.jobId} in the Failed folder '${failedDir}': ${(cause as Error).message}`, { cause });
+    throw new FailedFolderError(
+      `Cannot save message ${record.jobId} in the Failed folder '${failedDir}': ${(cause as Error).message}`,
+      { cause },
+    );
   }
 }
 

@@ -1,12 +1,51 @@
 const NAMED: Readonly<Record<string, string>> = {
-  amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'", nbsp: " ", shy: "", copy: "©", reg: "®", trade: "™",
-  euro: "€", pound: "£", yen: "¥", sect: "§", deg: "°", middot: "·", bull: "•", hellip: "…", ndash: "–",
-  mdash: "—", lsquo: "‘", rsquo: "’", ldquo: "“", rdquo: "”", laquo: "«", raquo: "»", times: "×",
-  auml: "ä", ouml: "ö", uuml: "ü", Auml: "Ä", Ouml: "Ö", Uuml: "Ü", szlig: "ß", eacute: "é", egrave: "è",
-  agrave: "à", aacute: "á", ccedil: "ç", ntilde: "ñ", oacute: "ó", iacute: "í", uacute: "ú",
+  amp: "&",
+  lt: "<",
+  gt: ">",
+  quot: '"',
+  apos: "'",
+  nbsp: " ",
+  shy: "",
+  copy: "©",
+  reg: "®",
+  trade: "™",
+  euro: "€",
+  pound: "£",
+  yen: "¥",
+  sect: "§",
+  deg: "°",
+  middot: "·",
+  bull: "•",
+  hellip: "…",
+  ndash: "–",
+  mdash: "—",
+  lsquo: "‘",
+  rsquo: "’",
+  ldquo: "“",
+  rdquo: "”",
+  laquo: "«",
+  raquo: "»",
+  times: "×",
+  auml: "ä",
+  ouml: "ö",
+  uuml: "ü",
+  Auml: "Ä",
+  Ouml: "Ö",
+  Uuml: "Ü",
+  szlig: "ß",
+  eacute: "é",
+  egrave: "è",
+  agrave: "à",
+  aacute: "á",
+  ccedil: "ç",
+  ntilde: "ñ",
+  oacute: "ó",
+  iacute: "í",
+  uacute: "ú",
 };
 
-const BLOCK = /<\/?(?:p|div|h[1-6]|ul|ol|table|tr|blockquote|pre|section|article|header|footer|hr|address|dl|dt|dd)\b[^>]*>/gi;
+const BLOCK =
+  /<\/?(?:p|div|h[1-6]|ul|ol|table|tr|blockquote|pre|section|article|header|footer|hr|address|dl|dt|dd)\b[^>]*>/gi;
 
 /**
  * A crude plain-text rendering of an HTML body, good enough to print what the sender wrote:
@@ -17,10 +56,13 @@ export function htmlToText(html: string): string {
   let text = html
     .replace(/<!--[\s\S]*?(?:-->|$)/g, "")
     .replace(/<(head|style|script|title)\b[\s\S]*?(?:<\/\1\s*>|$)/gi, "")
-    .replace(/<a\b[^>]*\bhref\s*=\s*["']?(https?:[^"'\s>]+)["']?[^>]*>([\s\S]*?)<\/a\s*>/gi, (_all, href: string, label: string) => {
-      const shown = label.replace(/<[^>]*>/g, "").trim();
-      return shown === "" || shown === href ? href : `${label} (${href})`;
-    })
+    .replace(
+      /<a\b[^>]*\bhref\s*=\s*["']?(https?:[^"'\s>]+)["']?[^>]*>([\s\S]*?)<\/a\s*>/gi,
+      (_all, href: string, label: string) => {
+        const shown = label.replace(/<[^>]*>/g, "").trim();
+        return shown === "" || shown === href ? href : `${label} (${href})`;
+      },
+    )
     .replace(/\s+/g, " ")
     .replace(/<br\b[^>]*>/gi, "\n")
     .replace(/<li\b[^>]*>/gi, "\n• ")

@@ -42,7 +42,12 @@ export interface MessageToJobOptions {
 export type MessageOutcome =
   | { readonly outcome: "job"; readonly job: Job }
   | { readonly outcome: "exists" }
-  | { readonly outcome: "failed"; readonly reason: FailedReason; readonly message: string; readonly failedStem: string };
+  | {
+    readonly outcome: "failed";
+    readonly reason: FailedReason;
+    readonly message: string;
+    readonly failedStem: string;
+  };
 
 /**
  * Turns one raw message into a print job in one streaming pass, or saves it in the `Failed`
@@ -81,7 +86,9 @@ async function convertMessage(options: MessageToJobOptions): Promise<MessageOutc
     rejection: undefined,
     checkHeaders: (headers) => checkSender(headers, source),
   };
-  if (options.size !== undefined && options.size > source.maxMessageSize) context.rejection = tooLarge(options.size, true, source);
+  if (options.size !== undefined && options.size > source.maxMessageSize) {
+    context.rejection = tooLarge(options.size, true, source);
+  }
   const feed = new SplitterFeed((items) => new MimeWalker(context, 0).walk(items));
   let parsing = true;
   const stopParsing = (error: unknown): void => {
@@ -95,7 +102,9 @@ async function convertMessage(options: MessageToJobOptions): Promise<MessageOutc
         const buffer = toBuffer(chunk);
         await tee.write(buffer);
         if (!parsing) continue;
-        if (tee.size > source.maxMessageSize && context.rejection === undefined) context.rejection = tooLarge(tee.size, false, source);
+        if (tee.size > source.maxMessageSize && context.rejection === undefined) {
+          context.rejection = tooLarge(tee.size, false, source);
+        }
         await feed.write(buffer).catch(stopParsing);
       }
     } catch (error) {
@@ -137,7 +146,9 @@ async function convertMessage(options: MessageToJobOptions): Promise<MessageOutc
 async function finishJob(context: WalkContext, options: MessageToJobOptions): Promise<Job | undefined> {
   const { builder, body, source } = context;
   const mode = source.printBody;
-  if (mode === "always" || (mode === "auto" && builder.documents.length === 0)) await body.writeTo(builder, context.headers);
+  if (mode === "always" || (mode === "auto" && builder.documents.length === 0)) {
+    await body.writeTo(builder, context.headers);
+  }
   if (builder.documents.length === 0) return undefined;
   const headers = context.headers;
   return await builder.commit({
@@ -157,7 +168,9 @@ function checkSender(headers: MessageHeaders, source: EmailSource): void {
   if (!isAllowedSender(headers.sender, source.allowedSenders)) {
     throw new MessageRejectedError(
       "sender-not-allowed",
-      `Sender '${headers.sender}' is not in allowedSenders of source '${source.name}' (${source.allowedSenders.join(", ")})`,
+      `Sender '${headers.sender}' is not in allowedSenders of source '${source.name}' (${
+        source.allowedSenders.join(", ")
+      })`,
     );
   }
 }
@@ -165,7 +178,9 @@ function checkSender(headers: MessageHeaders, source: EmailSource): void {
 function tooLarge(size: number, exact: boolean, source: EmailSource): MessageRejectedError {
   return new MessageRejectedError(
     "too-large",
-    `The message is ${exact ? "" : "at least "}${size} bytes, more than maxMessageSize ${source.maxMessageSize} of source '${source.name}'`,
+    `The message is ${
+      exact ? "" : "at least "
+    }${size} bytes, more than maxMessageSize ${source.maxMessageSize} of source '${source.name}'`,
   );
 }
 
@@ -173,8 +188,12 @@ function noPrintablePart(context: WalkContext): MessageRejectedError {
   const skipped = context.skipped;
   const parts = skipped.length === 0
     ? "it has no attachment"
-    : `${skipped.length === 1 ? "its attachment" : "its attachments"} ${skipped.join(", ")} ${skipped.length === 1 ? "is not a printable type" : "are not printable types"}`;
-  const bodyNote = context.source.printBody === "never" ? "the body is not printed (printBody=\"never\")" : "its text body is empty";
+    : `${skipped.length === 1 ? "its attachment" : "its attachments"} ${skipped.join(", ")} ${
+      skipped.length === 1 ? "is not a printable type" : "are not printable types"
+    }`;
+  const bodyNote = context.source.printBody === "never"
+    ? 'the body is not printed (printBody="never")'
+    : "its text body is empty";
   return new MessageRejectedError("no-printable-part", `The message has no printable part: ${parts}, and ${bodyNote}`);
 }
 

@@ -152,7 +152,9 @@ export class MimeSplitter {
   }
 
   #checkHeadSize(extra: number): void {
-    if (this.#node.headerCost(extra) > this.#maxHeadSize) throw new MimeLimitError("Max header size for a MIME node exceeded");
+    if (this.#node.headerCost(extra) > this.#maxHeadSize) {
+      throw new MimeLimitError("Max header size for a MIME node exceeded");
+    }
   }
 
   /**
@@ -385,7 +387,9 @@ export class MimeSplitter {
   #keep(chunk: Buffer, from: number, to: number): void {
     this.#carry.add(chunk, from, to);
     // past what a delimiter line can be, a header line counts against maxHeadSize before it is complete
-    if (this.#head && this.#carry.length > this.#longestBoundary + BOUNDARY_LINE_OVERHEAD) this.#checkHeadSize(this.#carry.length);
+    if (this.#head && this.#carry.length > this.#longestBoundary + BOUNDARY_LINE_OVERHEAD) {
+      this.#checkHeadSize(this.#carry.length);
+    }
   }
 }
 

@@ -65,7 +65,11 @@ export class MimeWalker {
         try {
           step = await iterator.next();
         } catch (cause) {
-          throw new MessageRejectedError("unreadable", `The message cannot be read as MIME: ${(cause as Error).message}`, { cause });
+          throw new MessageRejectedError(
+            "unreadable",
+            `The message cannot be read as MIME: ${(cause as Error).message}`,
+            { cause },
+          );
         }
         if (step.done) break;
         await this.#handle(step.value);
@@ -132,7 +136,9 @@ export class MimeWalker {
       );
     }
     // printBody="always": the body prints first, as a mail client prints a message
-    if (context.source.printBody === "always" && !context.body.written) await context.body.writeTo(context.builder, context.headers);
+    if (context.source.printBody === "always" && !context.body.written) {
+      await context.body.writeTo(context.builder, context.headers);
+    }
     const fileName = partFileName(rawName, printType);
     return new DecodingSink(decoderOf(node), (decoded) => context.builder.addDocument(fileName, printType, decoded));
   }

@@ -48,7 +48,11 @@ const GENERIC_TYPES = new Set([
  * `printableTypes` entries are content types (`application/pdf`, `image/*`, `*`) or extensions
  * (`.docx`, `docx`); an empty list means {@link DEFAULT_PRINTABLE_TYPES}.
  */
-export function printablePart(contentType: string, fileName: string, printableTypes: readonly string[]): string | undefined {
+export function printablePart(
+  contentType: string,
+  fileName: string,
+  printableTypes: readonly string[],
+): string | undefined {
   const declared = contentType.trim().toLowerCase() || "application/octet-stream";
   const effective = GENERIC_TYPES.has(declared) ? contentTypeForName(fileName) : declared;
   const extension = extensionOf(fileName);
@@ -62,7 +66,10 @@ export function printablePart(contentType: string, fileName: string, printableTy
     }
     const wanted = pattern.replace(/^\*?\./, "");
     if (wanted === "") continue;
-    if (extension === wanted || contentTypeForName(`x.${wanted}`) === effective && effective !== "application/octet-stream") {
+    if (
+      extension === wanted ||
+      contentTypeForName(`x.${wanted}`) === effective && effective !== "application/octet-stream"
+    ) {
       return effective;
     }
   }

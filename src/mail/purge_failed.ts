@@ -28,7 +28,9 @@ export async function purgeFailed(failedDir: string, maxAgeSeconds: number, now:
     } catch (cause) {
       // gone already: another process purged it
       if ((cause as NodeJS.ErrnoException).code === "ENOENT") continue;
-      throw new FailedFolderError(`Cannot remove '${file}' from the Failed folder: ${(cause as Error).message}`, { cause });
+      throw new FailedFolderError(`Cannot remove '${file}' from the Failed folder: ${(cause as Error).message}`, {
+        cause,
+      });
     }
   }
   return removed;

@@ -84,7 +84,10 @@ export class RawTee {
     try {
       return await action();
     } catch (cause) {
-      throw new FailedFolderError(`Cannot ${what} the raw message copy '${this.#tempPath}': ${(cause as Error).message}`, { cause });
+      throw new FailedFolderError(
+        `Cannot ${what} the raw message copy '${this.#tempPath}': ${(cause as Error).message}`,
+        { cause },
+      );
     }
   }
 }

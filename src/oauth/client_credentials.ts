@@ -45,26 +45,41 @@ export async function requestAppToken(options: RequestAppTokenOptions): Promise<
   const { provider } = resolved;
   if (!provider.clientSecret) throw new MissingClientSecretError(provider, source.name);
   const username = appTokenUser(source);
-  const context = { provider, username, endpoint: resolved.as.token_endpoint, operation: "client_credentials" as const };
+  const context = {
+    provider,
+    username,
+    endpoint: resolved.as.token_endpoint,
+    operation: "client_credentials" as const,
+  };
   if (resolved.appScopes.length === 0) {
     throw toOAuthError({
       error: "invalid_scope",
-      error_description: `provider '${provider.name}' has no app-only scope (only Microsoft, or a 'scopes' ending in '/.default')`,
+      error_description:
+        `provider '${provider.name}' has no app-only scope (only Microsoft, or a 'scopes' ending in '/.default')`,
     }, context);
   }
   try {
     const response = await oauth.clientCredentialsGrantRequest(
-      resolved.as, resolved.client, resolved.clientAuth, { scope: resolved.appScopes.join(" ") },
+      resolved.as,
+      resolved.client,
+      resolved.clientAuth,
+      { scope: resolved.appScopes.join(" ") },
       { ...resolved.fetchOptions, ...(options.signal === undefined ? {} : { signal: options.signal }) },
     );
-    const result = await oauth.processClientCredentialsResponse(await resolved.asForResponse(response), resolved.client, response);
+    const result = await oauth.processClientCredentialsResponse(
+      await resolved.asForResponse(response),
+      resolved.client,
+      response,
+    );
     registerSecret(result.access_token);
     const issuedAt = now();
     const tokens: StoredTokens = {
       grant: CLIENT_CREDENTIALS_GRANT,
       accessToken: result.access_token,
       tokenType: result.token_type,
-      scopes: typeof result.scope === "string" && result.scope !== "" ? result.scope.split(/\s+/) : [...resolved.appScopes],
+      scopes: typeof result.scope === "string" && result.scope !== ""
+        ? result.scope.split(/\s+/)
+        : [...resolved.appScopes],
       lastRefreshAt: issuedAt,
     };
     if (typeof result.expires_in === "number") tokens.accessTokenExpiresAt = issuedAt + result.expires_in * 1000;

@@ -74,10 +74,20 @@ async function pause(ms: number, options: DeviceLoginOptions, deadline: number):
   }
 }
 
-async function authorize(options: DeviceLoginOptions, context: OAuthErrorContext, scopes: string[]): Promise<oauth.DeviceAuthorizationResponse> {
+async function authorize(
+  options: DeviceLoginOptions,
+  context: OAuthErrorContext,
+  scopes: string[],
+): Promise<oauth.DeviceAuthorizationResponse> {
   const { as, client, clientAuth, fetchOptions } = options.resolved;
   try {
-    const response = await oauth.deviceAuthorizationRequest(as, client, clientAuth, { scope: scopes.join(" ") }, fetchOptions);
+    const response = await oauth.deviceAuthorizationRequest(
+      as,
+      client,
+      clientAuth,
+      { scope: scopes.join(" ") },
+      fetchOptions,
+    );
     return await oauth.processDeviceAuthorizationResponse(as, client, response);
   } catch (error) {
     throw toOAuthError(error, { ...context, endpoint: as.device_authorization_endpoint });
@@ -106,7 +116,9 @@ export async function loginDeviceCode(options: DeviceLoginOptions): Promise<Devi
   const codeLifetimeMs = device.expires_in * 1000;
   const limitedByTimeout = options.timeoutMs !== undefined && options.timeoutMs < codeLifetimeMs;
   const deadline = now() + (limitedByTimeout ? options.timeoutMs ?? codeLifetimeMs : codeLifetimeMs);
-  let intervalS = typeof device.interval === "number" && device.interval > 0 ? device.interval : DEFAULT_DEVICE_INTERVAL_S;
+  let intervalS = typeof device.interval === "number" && device.interval > 0
+    ? device.interval
+    : DEFAULT_DEVICE_INTERVAL_S;
   let networkFailures = 0;
   options.onTick?.(deadline - now());
 
@@ -114,10 +126,16 @@ export async function loginDeviceCode(options: DeviceLoginOptions): Promise<Devi
     await pause(Math.min(intervalS * 1000, Math.max(0, deadline - now())), options, deadline);
     if (now() >= deadline) {
       if (limitedByTimeout) {
-        throw new LoginTimeoutError("the device sign-in was not completed", options.timeoutMs ?? 0,
-          `Enter the code at the verification URL sooner, or give more time with --timeout SECONDS (at most ${device.expires_in} s, the code's lifetime).`);
+        throw new LoginTimeoutError(
+          "the device sign-in was not completed",
+          options.timeoutMs ?? 0,
+          `Enter the code at the verification URL sooner, or give more time with --timeout SECONDS (at most ${device.expires_in} s, the code's lifetime).`,
+        );
       }
-      throw toOAuthError({ error: "expired_token", error_description: `The device code expired after ${device.expires_in} s without an approval.` }, context);
+      throw toOAuthError({
+        error: "expired_token",
+        error_description: `The device code expired after ${device.expires_in} s without an approval.`,
+      }, context);
     }
     let tokens: oauth.TokenEndpointResponse;
     try {

@@ -34,9 +34,20 @@ export {
   toOAuthError,
 } from "./oauth_error.ts";
 export type { OAuthErrorContext, OAuthErrorDetails } from "./oauth_error.ts";
-export { APP_TOKEN_USER, appTokenUser, CLIENT_CREDENTIALS_GRANT, isAppToken, requestAppToken } from "./client_credentials.ts";
+export {
+  APP_TOKEN_USER,
+  appTokenUser,
+  CLIENT_CREDENTIALS_GRANT,
+  isAppToken,
+  requestAppToken,
+} from "./client_credentials.ts";
 export type { RequestAppTokenOptions } from "./client_credentials.ts";
-export { ERR_OAUTH_NO_CLIENT_SECRET, ERR_TOKEN_NOT_FOUND, MissingClientSecretError, TokenNotFoundError } from "./token_errors.ts";
+export {
+  ERR_OAUTH_NO_CLIENT_SECRET,
+  ERR_TOKEN_NOT_FOUND,
+  MissingClientSecretError,
+  TokenNotFoundError,
+} from "./token_errors.ts";
 export { createTokenService } from "./token_service.ts";
 export type { AccessToken, TokenService, TokenServiceOptions, TokenState, TokenStatus } from "./token_service.ts";
 // Interactive sign-in: mps login (browser with loopback redirect, device code).

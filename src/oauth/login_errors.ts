@@ -56,7 +56,9 @@ export class LoopbackPortError extends MpsError {
     const reason = (options.cause as { code?: unknown } | undefined)?.code;
     super(
       LoopbackPortError.CODE,
-      `Cannot listen for the sign-in redirect on 127.0.0.1:${port}: ${typeof reason === "string" ? reason : String(options.cause)}`,
+      `Cannot listen for the sign-in redirect on 127.0.0.1:${port}: ${
+        typeof reason === "string" ? reason : String(options.cause)
+      }`,
       {
         cause: options.cause,
         fix: port === 0
@@ -71,9 +73,14 @@ export class LoopbackPortError extends MpsError {
 export class DeviceFlowUnsupportedError extends MpsError {
   static readonly CODE = "ERR_OAUTH_DEVICE_UNSUPPORTED";
   constructor(provider: string, options: { cause?: unknown } = {}) {
-    super(DeviceFlowUnsupportedError.CODE, `OAuth provider '${provider}' has no device authorization endpoint: --device-code cannot be used with it`, {
-      cause: options.cause,
-      fix: `Sign in with the browser instead: run 'mps login ${provider} <username>' (with --no-browser, open the printed URL on any machine that can reach this one's 127.0.0.1 — e.g. through an SSH tunnel).`,
-    });
+    super(
+      DeviceFlowUnsupportedError.CODE,
+      `OAuth provider '${provider}' has no device authorization endpoint: --device-code cannot be used with it`,
+      {
+        cause: options.cause,
+        fix:
+          `Sign in with the browser instead: run 'mps login ${provider} <username>' (with --no-browser, open the printed URL on any machine that can reach this one's 127.0.0.1 — e.g. through an SSH tunnel).`,
+      },
+    );
   }
 }

@@ -74,7 +74,10 @@ function errorPage(error: unknown): CallbackPageInput {
   return {
     ok: false,
     title: "Sign-in failed",
-    lines: [`${code}${message}`, "Nothing was stored. The mps console shows what to do next; you can close this window."],
+    lines: [
+      `${code}${message}`,
+      "Nothing was stored. The mps console shows what to do next; you can close this window.",
+    ],
   };
 }
 
@@ -143,9 +146,20 @@ export async function loginLoopback(options: LoopbackLoginOptions): Promise<Loop
     let result: LoginResult;
     try {
       const params = oauth.validateAuthResponse(as, client, callbackUrl, state);
-      const response = await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, redirectUri, codeVerifier, fetchOptions);
+      const response = await oauth.authorizationCodeGrantRequest(
+        as,
+        client,
+        clientAuth,
+        params,
+        redirectUri,
+        codeVerifier,
+        fetchOptions,
+      );
       const answering = await resolved.asForResponse(response);
-      const tokens = await oauth.processAuthorizationCodeResponse(answering, client, response, { expectedNonce: nonce, requireIdToken: true });
+      const tokens = await oauth.processAuthorizationCodeResponse(answering, client, response, {
+        expectedNonce: nonce,
+        requireIdToken: true,
+      });
       result = loginResult(tokens, username, scopes, now());
     } catch (error) {
       if (error instanceof MpsError) throw error;
@@ -156,26 +170,39 @@ export async function loginLoopback(options: LoopbackLoginOptions): Promise<Loop
   };
 
   const page = (body: CallbackPageInput, status: 200 | 400 | 409): Response =>
-    new Response(callbackPage(body), { status, headers: {
-      "Content-Type": "text/html; charset=utf-8",
-      // The server closes right after the sign-in: no keep-alive connection to wait for.
-      Connection: "close",
-      ...CALLBACK_PAGE_HEADERS,
-    } });
+    new Response(callbackPage(body), {
+      status,
+      headers: {
+        "Content-Type": "text/html; charset=utf-8",
+        // The server closes right after the sign-in: no keep-alive connection to wait for.
+        Connection: "close",
+        ...CALLBACK_PAGE_HEADERS,
+      },
+    });
 
   const app = new Hono();
   app.get("/", async (c) => {
     const url = new URL(c.req.url);
     if (accepted || settled) {
-      return page({ ok: false, title: "Sign-in already handled", lines: ["This sign-in is over; you can close this window."] }, 409);
+      return page({
+        ok: false,
+        title: "Sign-in already handled",
+        lines: ["This sign-in is over; you can close this window."],
+      }, 409);
     }
     const given = url.searchParams.get("state");
     if (given !== state) {
       const what = url.searchParams.size === 0
         ? "a request without a sign-in response"
-        : given === null ? "a sign-in response without 'state'" : "a sign-in response with the wrong 'state'";
+        : given === null
+        ? "a sign-in response without 'state'"
+        : "a sign-in response with the wrong 'state'";
       const error = url.searchParams.get("error");
-      options.onRefused?.(`Refused ${what} at ${redirectUri}${error === null ? "" : ` (it carried error '${error}')`}; still waiting for the sign-in`);
+      options.onRefused?.(
+        `Refused ${what} at ${redirectUri}${
+          error === null ? "" : ` (it carried error '${error}')`
+        }; still waiting for the sign-in`,
+      );
       return page({
         ok: false,
         title: "Not the sign-in mps is waiting for",
@@ -215,10 +242,18 @@ export async function loginLoopback(options: LoopbackLoginOptions): Promise<Loop
     await options.onAuthorizationUrl(url.href, { uri: redirectUri, port: server.port });
     options.onTick?.(options.timeoutMs);
     // Once the callback is accepted, the redemption runs to its end whatever the clock says.
-    await waitFor(callbackAccepted, options.signal, options.timeoutMs, () =>
-      new LoginTimeoutError(`no sign-in came back to ${redirectUri}`, options.timeoutMs,
-        "Finish the sign-in in the browser sooner or give more time with --timeout SECONDS; " +
-          "on a machine without a browser, use --device-code."));
+    await waitFor(
+      callbackAccepted,
+      options.signal,
+      options.timeoutMs,
+      () =>
+        new LoginTimeoutError(
+          `no sign-in came back to ${redirectUri}`,
+          options.timeoutMs,
+          "Finish the sign-in in the browser sooner or give more time with --timeout SECONDS; " +
+            "on a machine without a browser, use --device-code.",
+        ),
+    );
     return await outcome;
   } finally {
     settled = true;

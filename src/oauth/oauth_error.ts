@@ -54,8 +54,12 @@ export class OAuthError extends MpsError {
   readonly status: number | undefined;
   readonly aadsts: number | undefined;
   readonly retryable: boolean;
-  constructor(code: string, message: string, details: OAuthErrorDetails & { provider: string; username: string },
-    options: { cause: unknown; fix: string }) {
+  constructor(
+    code: string,
+    message: string,
+    details: OAuthErrorDetails & { provider: string; username: string },
+    options: { cause: unknown; fix: string },
+  ) {
     super(code, message, options);
     this.provider = details.provider;
     this.username = details.username;
@@ -68,10 +72,24 @@ export class OAuthError extends MpsError {
 }
 
 const NETWORK_CODES = new Set([
-  "ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH",
-  "EPIPE", "ECONNABORTED", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_SOCKET", "UND_ERR_HEADERS_TIMEOUT",
-  "UND_ERR_BODY_TIMEOUT", "CERT_HAS_EXPIRED", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN",
-  "DEPTH_ZERO_SELF_SIGNED_CERT", "ERR_TLS_CERT_ALTNAME_INVALID",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+  "ECONNABORTED",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_SOCKET",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "CERT_HAS_EXPIRED",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
 function field(value: unknown, name: string): unknown {
@@ -117,7 +135,9 @@ function loginHost(provider: OAuthProvider): string {
 /** `https://login.microsoftonline.com/{tenant}/adminconsent?client_id=…` for the provider. */
 export function adminConsentUrl(provider: OAuthProvider): string {
   const tenant = provider.tenant?.trim() || MICROSOFT_DEFAULT_TENANT;
-  return `${loginHost(provider)}/${encodeURIComponent(tenant)}/adminconsent?client_id=${encodeURIComponent(provider.clientId)}`;
+  return `${loginHost(provider)}/${encodeURIComponent(tenant)}/adminconsent?client_id=${
+    encodeURIComponent(provider.clientId)
+  }`;
 }
 
 type Known = { code: string; title: string; fix: (ctx: OAuthErrorContext) => string };
@@ -139,7 +159,10 @@ const KNOWN: Readonly<Record<string, Known>> = {
   refresh: {
     code: ERR_OAUTH_REFRESH_FAILED,
     title: "Cannot refresh access token",
-    fix: (ctx) => `The stored refresh token was revoked or expired (password change, admin revocation, 90 days unused). ${relogin(ctx)}`,
+    fix: (ctx) =>
+      `The stored refresh token was revoked or expired (password change, admin revocation, 90 days unused). ${
+        relogin(ctx)
+      }`,
   },
   secret: {
     code: ERR_OAUTH_CLIENT_SECRET,
@@ -151,7 +174,9 @@ const KNOWN: Readonly<Record<string, Known>> = {
     title: "The app registration was not found in this tenant",
     fix: (ctx) =>
       `Check clientId '${ctx.provider.clientId}' (the Application (client) ID of the app registration) and tenant ` +
-      `'${ctx.provider.tenant ?? MICROSOFT_DEFAULT_TENANT}' of provider '${ctx.provider.name}'; a single-tenant app needs the tenant it is registered in.`,
+      `'${
+        ctx.provider.tenant ?? MICROSOFT_DEFAULT_TENANT
+      }' of provider '${ctx.provider.name}'; a single-tenant app needs the tenant it is registered in.`,
   },
   mfa: {
     code: ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS,
@@ -165,12 +190,15 @@ const KNOWN: Readonly<Record<string, Known>> = {
     title: "The redirect URI is not registered for this app",
     fix: (ctx) =>
       `In the app registration add the platform 'Mobile and desktop applications' with the redirect URI 'http://localhost' ` +
-      `(Entra ignores the port for localhost)${ctx.redirectUri === undefined ? "" : `; this login used '${ctx.redirectUri}'`}, then log in again.`,
+      `(Entra ignores the port for localhost)${
+        ctx.redirectUri === undefined ? "" : `; this login used '${ctx.redirectUri}'`
+      }, then log in again.`,
   },
   codeReused: {
     code: ERR_OAUTH_CODE_REUSED,
     title: "The authorization code was already used",
-    fix: (ctx) => `Run \`mps login ${ctx.provider.name} ${ctx.username}\` again (do not reload the browser's callback page).`,
+    fix: (ctx) =>
+      `Run \`mps login ${ctx.provider.name} ${ctx.username}\` again (do not reload the browser's callback page).`,
   },
   denied: {
     code: ERR_OAUTH_ACCESS_DENIED,
@@ -180,17 +208,27 @@ const KNOWN: Readonly<Record<string, Known>> = {
   deviceExpired: {
     code: ERR_OAUTH_DEVICE_CODE_EXPIRED,
     title: "The device code expired before the sign-in was completed",
-    fix: (ctx) => `Run \`mps login ${ctx.provider.name} ${ctx.username} --device-code\` again and enter the code within its lifetime.`,
+    fix: (ctx) =>
+      `Run \`mps login ${ctx.provider.name} ${ctx.username} --device-code\` again and enter the code within its lifetime.`,
   },
 };
 
 const BY_AADSTS: Readonly<Record<number, keyof typeof KNOWN>> = {
-  65001: "consent", 90094: "consent", 90095: "consent",
-  700082: "refresh", 50173: "refresh", 70043: "refresh", 70008: "refresh",
-  7000215: "secret", 7000222: "secret",
+  65001: "consent",
+  90094: "consent",
+  90095: "consent",
+  700082: "refresh",
+  50173: "refresh",
+  70043: "refresh",
+  70008: "refresh",
+  7000215: "secret",
+  7000222: "secret",
   700016: "appNotFound",
-  50076: "mfa", 50079: "mfa", 53003: "mfa",
-  50011: "redirect", 70004: "redirect",
+  50076: "mfa",
+  50079: "mfa",
+  53003: "mfa",
+  50011: "redirect",
+  70004: "redirect",
   54005: "codeReused",
   65004: "denied",
 };
@@ -225,16 +263,27 @@ function fromDetails(details: OAuthErrorDetails, ctx: OAuthErrorContext, cause: 
   const known = knownFor(details, ctx);
   const said = [details.error, firstLine(details.errorDescription)].filter((s) => s !== undefined);
   if (known !== undefined) {
-    return new OAuthError(known.code, `${known.title} (${who(ctx)}): ${said.join(": ")}`, base, { cause, fix: known.fix(ctx) });
+    return new OAuthError(known.code, `${known.title} (${who(ctx)}): ${said.join(": ")}`, base, {
+      cause,
+      fix: known.fix(ctx),
+    });
   }
-  if (details.status !== undefined && details.status >= 500 || details.error === "temporarily_unavailable" || details.error === "server_error") {
-    return new OAuthError(ERR_OAUTH_SERVER,
-      `The OAuth server of provider '${ctx.provider.name}' failed (HTTP ${details.status ?? "?"}) for user '${ctx.username}'` +
+  if (
+    details.status !== undefined && details.status >= 500 || details.error === "temporarily_unavailable" ||
+    details.error === "server_error"
+  ) {
+    return new OAuthError(
+      ERR_OAUTH_SERVER,
+      `The OAuth server of provider '${ctx.provider.name}' failed (HTTP ${
+        details.status ?? "?"
+      }) for user '${ctx.username}'` +
         (said.length > 0 ? `: ${said.join(": ")}` : ""),
-      { ...base, retryable: true }, {
+      { ...base, retryable: true },
+      {
         cause,
         fix: `This is usually temporary: mps retries on its own; if it persists, check the provider's service status.`,
-      });
+      },
+    );
   }
   const verbatim = `error '${details.error ?? "(none)"}'` +
     (details.errorDescription === undefined ? "" : `, error_description '${details.errorDescription}'`);
@@ -242,7 +291,9 @@ function fromDetails(details: OAuthErrorDetails, ctx: OAuthErrorContext, cause: 
     cause,
     fix: ctx.operation === "login" || ctx.operation === "device_code"
       ? `Read the provider's error above, correct the app registration or provider '${ctx.provider.name}' in mps.config, and run \`mps login ${ctx.provider.name} ${ctx.username}\` again.`
-      : `Read the provider's error above; if the stored sign-in is no longer valid, ${relogin(ctx).replace(/^Run/, "run")}`,
+      : `Read the provider's error above; if the stored sign-in is no longer valid, ${
+        relogin(ctx).replace(/^Run/, "run")
+      }`,
   });
 }
 
@@ -254,47 +305,89 @@ function hostOf(endpoint: string | undefined): string | undefined {
 export function toOAuthError(error: unknown, context: OAuthErrorContext): OAuthError {
   if (error instanceof OAuthError) return error;
   if (error instanceof oauth.ResponseBodyError) {
-    return fromDetails({
-      error: error.error, errorDescription: error.error_description, status: error.status,
-      aadsts: aadstsOf(error.cause["error_codes"], error.error_description),
-    }, context, error);
+    return fromDetails(
+      {
+        error: error.error,
+        errorDescription: error.error_description,
+        status: error.status,
+        aadsts: aadstsOf(error.cause["error_codes"], error.error_description),
+      },
+      context,
+      error,
+    );
   }
   if (error instanceof oauth.AuthorizationResponseError) {
     const description = error.error_description ?? error.cause.get("error_description") ?? undefined;
-    return fromDetails({ error: error.error, errorDescription: description, aadsts: aadstsOf(undefined, description) }, context, error);
+    return fromDetails(
+      { error: error.error, errorDescription: description, aadsts: aadstsOf(undefined, description) },
+      context,
+      error,
+    );
   }
   if (error instanceof oauth.WWWAuthenticateChallengeError) {
     const params = error.cause[0]?.parameters;
     const description = params?.error_description;
-    return fromDetails({ error: params?.error, errorDescription: description, status: error.status, aadsts: aadstsOf(undefined, description) }, context, error);
+    return fromDetails(
+      {
+        error: params?.error,
+        errorDescription: description,
+        status: error.status,
+        aadsts: aadstsOf(undefined, description),
+      },
+      context,
+      error,
+    );
   }
   if (isNetworkError(error)) {
     const host = hostOf(context.endpoint);
     const reason = networkCode(error) ?? (error instanceof Error ? error.message : String(error));
-    const unreachable = `the OAuth server of provider '${context.provider.name}'${host === undefined ? "" : ` at ${host}`}`;
-    return new OAuthError(ERR_OAUTH_NETWORK,
+    const unreachable = `the OAuth server of provider '${context.provider.name}'${
+      host === undefined ? "" : ` at ${host}`
+    }`;
+    return new OAuthError(
+      ERR_OAUTH_NETWORK,
       context.operation === "refresh"
         ? `Cannot refresh access token (${who(context)}): cannot reach ${unreachable}: ${reason}`
         : `Cannot reach ${unreachable} for user '${context.username}': ${reason}`,
       { provider: context.provider.id, username: context.username, retryable: true },
-      { cause: error, fix: `Check the network, proxy and firewall between this machine and ${host ?? "the provider's token endpoint"} (HTTPS, port 443).` });
+      {
+        cause: error,
+        fix: `Check the network, proxy and firewall between this machine and ${
+          host ?? "the provider's token endpoint"
+        } (HTTPS, port 443).`,
+      },
+    );
   }
   if (error instanceof oauth.OperationProcessingError) {
     const status = field(error.cause, "status");
     if (typeof status === "number" && status >= 500) return fromDetails({ status }, context, error);
-    return new OAuthError(ERR_OAUTH_INVALID_RESPONSE,
+    return new OAuthError(
+      ERR_OAUTH_INVALID_RESPONSE,
       `The OAuth server of provider '${context.provider.name}' sent an answer mps cannot accept for user '${context.username}': ${error.message}`,
       { provider: context.provider.id, username: context.username, ...(typeof status === "number" ? { status } : {}) },
-      { cause: error, fix: `Check the endpoints (authority / issuer) of provider '${context.provider.name}' in mps.config; a proxy that rewrites answers also causes this.` });
+      {
+        cause: error,
+        fix:
+          `Check the endpoints (authority / issuer) of provider '${context.provider.name}' in mps.config; a proxy that rewrites answers also causes this.`,
+      },
+    );
   }
   const oauthError = field(error, "error");
   if (typeof oauthError === "string") {
     const description = field(error, "error_description");
     const text = typeof description === "string" ? description : undefined;
-    return fromDetails({ error: oauthError, errorDescription: text, aadsts: aadstsOf(field(error, "error_codes"), text) }, context, error);
+    return fromDetails(
+      { error: oauthError, errorDescription: text, aadsts: aadstsOf(field(error, "error_codes"), text) },
+      context,
+      error,
+    );
   }
   const text = error instanceof Error ? error.message : String(error);
-  return new OAuthError(ERR_OAUTH, `OAuth request failed (${who(context)}): ${text}`,
-    { provider: context.provider.id, username: context.username },
-    { cause: error, fix: `Run \`mps doctor\` for details; if the stored sign-in is broken, ${relogin(context).replace(/^Run/, "run")}` });
+  return new OAuthError(ERR_OAUTH, `OAuth request failed (${who(context)}): ${text}`, {
+    provider: context.provider.id,
+    username: context.username,
+  }, {
+    cause: error,
+    fix: `Run \`mps doctor\` for details; if the stored sign-in is broken, ${relogin(context).replace(/^Run/, "run")}`,
+  });
 }

@@ -58,10 +58,14 @@ export class ProviderResolveError extends MpsError {
   static readonly CODE = "ERR_OAUTH_PROVIDER";
   readonly provider: string;
   constructor(provider: OAuthProvider, detail: string, fix: string, options: { cause: unknown }) {
-    super(ProviderResolveError.CODE, `Cannot use OAuth provider '${provider.name}' (config line ${provider.line}): ${detail}`, {
-      cause: options.cause,
-      fix,
-    });
+    super(
+      ProviderResolveError.CODE,
+      `Cannot use OAuth provider '${provider.name}' (config line ${provider.line}): ${detail}`,
+      {
+        cause: options.cause,
+        fix,
+      },
+    );
     this.provider = provider.id;
   }
 }
@@ -119,7 +123,10 @@ export function providerForSource(config: Config, source: EmailSource): OAuthPro
 function makeFetchOptions(fetch: typeof globalThis.fetch, insecure: boolean, signal?: AbortSignal): FetchOptions {
   const options: FetchOptions = {
     [oauth.customFetch]: (url, init) =>
-      fetch(url, { ...(init as RequestInit), ...(signal !== undefined && init.signal === undefined ? { signal } : {}) }),
+      fetch(url, {
+        ...(init as RequestInit),
+        ...(signal !== undefined && init.signal === undefined ? { signal } : {}),
+      }),
   };
   if (insecure) options[oauth.allowInsecureRequests] = true;
   return options;
@@ -127,13 +134,19 @@ function makeFetchOptions(fetch: typeof globalThis.fetch, insecure: boolean, sig
 
 function microsoftServer(provider: OAuthProvider): { as: oauth.AuthorizationServer; authority: URL } {
   const tenant = provider.tenant?.trim() || MICROSOFT_DEFAULT_TENANT;
-  const authorityText = withSlash(provider.authority?.trim() || `${MICROSOFT_LOGIN_HOST}/${encodeURIComponent(tenant)}/oauth2/v2.0/`);
+  const authorityText = withSlash(
+    provider.authority?.trim() || `${MICROSOFT_LOGIN_HOST}/${encodeURIComponent(tenant)}/oauth2/v2.0/`,
+  );
   let authority: URL;
   try {
     authority = new URL(authorityText);
   } catch (error) {
-    throw new ProviderResolveError(provider, `authority '${authorityText}' is not a URL`,
-      `Set authority to a URL such as '${MICROSOFT_LOGIN_HOST}/${tenant}/oauth2/v2.0/', or remove it.`, { cause: error });
+    throw new ProviderResolveError(
+      provider,
+      `authority '${authorityText}' is not a URL`,
+      `Set authority to a URL such as '${MICROSOFT_LOGIN_HOST}/${tenant}/oauth2/v2.0/', or remove it.`,
+      { cause: error },
+    );
   }
   // login.microsoftonline.com/{tenant}/oauth2/v2.0/ → issuer login.microsoftonline.com/{tenant}/v2.0
   const issuer = authority.href.endsWith("/oauth2/v2.0/")
@@ -160,14 +173,22 @@ const GOOGLE_SERVER: oauth.AuthorizationServer = {
   jwks_uri: "https://www.googleapis.com/oauth2/v3/certs",
 };
 
-async function discover(provider: OAuthProvider, fetch: typeof globalThis.fetch, signal?: AbortSignal): Promise<oauth.AuthorizationServer> {
+async function discover(
+  provider: OAuthProvider,
+  fetch: typeof globalThis.fetch,
+  signal?: AbortSignal,
+): Promise<oauth.AuthorizationServer> {
   const issuerText = provider.issuer?.trim() ?? "";
   let issuer: URL;
   try {
     issuer = new URL(issuerText);
   } catch (error) {
-    throw new ProviderResolveError(provider, `issuer '${issuerText}' is not a URL`,
-      `Set issuer to the provider's issuer URL, e.g. 'https://idp.example.com/'.`, { cause: error });
+    throw new ProviderResolveError(
+      provider,
+      `issuer '${issuerText}' is not a URL`,
+      `Set issuer to the provider's issuer URL, e.g. 'https://idp.example.com/'.`,
+      { cause: error },
+    );
   }
   const fetchOptions = makeFetchOptions(fetch, isLoopbackHttp(issuer), signal);
   try {
@@ -190,7 +211,9 @@ function decodeIdTokenClaims(idToken: unknown): Record<string, unknown> | undefi
   const payload = idToken.split(".")[1];
   if (payload === undefined) return undefined;
   try {
-    const text = new TextDecoder().decode(Uint8Array.from(atob(payload.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)));
+    const text = new TextDecoder().decode(
+      Uint8Array.from(atob(payload.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)),
+    );
     const claims: unknown = JSON.parse(text);
     return typeof claims === "object" && claims !== null ? (claims as Record<string, unknown>) : undefined;
   } catch {
@@ -221,7 +244,10 @@ function microsoftIssuerFor(as: oauth.AuthorizationServer, authority: URL) {
 }
 
 /** Endpoints, client and scopes of a provider; OIDC discovery for providers other than Microsoft and Google. */
-export async function resolveProvider(provider: OAuthProvider, options: ResolveProviderOptions): Promise<ResolvedProvider> {
+export async function resolveProvider(
+  provider: OAuthProvider,
+  options: ResolveProviderOptions,
+): Promise<ResolvedProvider> {
   const clientAuth = provider.clientSecret ? oauth.ClientSecretPost(provider.clientSecret) : oauth.None();
   const client: oauth.Client = { client_id: provider.clientId };
   const unchanged = (): Promise<oauth.AuthorizationServer> => Promise.resolve(as);
@@ -246,8 +272,10 @@ export async function resolveProvider(provider: OAuthProvider, options: ResolveP
   }
   if (provider.scopes !== undefined && provider.scopes.length > 0) delegatedScopes = provider.scopes;
   const insecure = [as.issuer, as.token_endpoint, as.authorization_endpoint]
-    .every((u) => u === undefined || (URL.canParse(u) && (new URL(u).protocol === "https:" || isLoopbackHttp(new URL(u)))))
-    && [as.issuer, as.token_endpoint].some((u) => u !== undefined && URL.canParse(u) && isLoopbackHttp(new URL(u)));
+    .every((u) =>
+      u === undefined || (URL.canParse(u) && (new URL(u).protocol === "https:" || isLoopbackHttp(new URL(u))))
+    ) &&
+    [as.issuer, as.token_endpoint].some((u) => u !== undefined && URL.canParse(u) && isLoopbackHttp(new URL(u)));
   return {
     provider,
     as,

@@ -40,7 +40,8 @@ export class MissingClientSecretError extends MpsError {
       `Email source '${sourceName}' signs in app-only (client credentials) but provider '${provider.name}' (config line ${provider.line}) has no clientSecret`,
       {
         cause: new Error("clientSecret is not set"),
-        fix: `Create a client secret in the app registration (Certificates & secrets) and set clientSecret="…" and clientSecretExpires="YYYY-MM-DD" ` +
+        fix:
+          `Create a client secret in the app registration (Certificates & secrets) and set clientSecret="…" and clientSecretExpires="YYYY-MM-DD" ` +
           `on <provider name="${provider.name}"> in mps.config.`,
       },
     );

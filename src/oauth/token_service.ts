@@ -16,7 +16,7 @@ import type { StoredTokens, TokenStore } from "../storage/index.ts";
 import { appTokenUser, isAppToken, requestAppToken } from "./client_credentials.ts";
 import { ERR_OAUTH_REFRESH_FAILED, isNetworkError, OAuthError, toOAuthError } from "./oauth_error.ts";
 import type { OAuthErrorContext } from "./oauth_error.ts";
-import { ProviderResolveError, providerForSource, resolveProvider } from "./provider_endpoints.ts";
+import { providerForSource, ProviderResolveError, resolveProvider } from "./provider_endpoints.ts";
 import type { ResolvedProvider } from "./provider_endpoints.ts";
 import { TokenNotFoundError } from "./token_errors.ts";
 
@@ -102,7 +102,12 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   }
 
   function contextOf(target: Target, endpoint?: string): OAuthErrorContext {
-    return { provider: target.provider, username: target.username, endpoint, operation: target.app ? "client_credentials" : "refresh" };
+    return {
+      provider: target.provider,
+      username: target.username,
+      endpoint,
+      operation: target.app ? "client_credentials" : "refresh",
+    };
   }
 
   async function resolve(target: Target): Promise<ResolvedProvider> {
@@ -123,13 +128,15 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   }
 
   async function withRetry<T>(target: Target, attempt: () => Promise<T>): Promise<T> {
-    for (let n = 1; ; n++) {
+    for (let n = 1;; n++) {
       try {
         return await attempt();
       } catch (error) {
         if (!(error instanceof OAuthError && error.retryable) || n >= tries) throw error;
         const wait = Math.min(backoffMs * 2 ** (n - 1), MAX_BACKOFF_MS);
-        log?.warn(`Token request for '${target.username}' (provider '${target.provider.name}') failed, try ${n} of ${tries}; retrying in ${wait} ms: ${error.message}`);
+        log?.warn(
+          `Token request for '${target.username}' (provider '${target.provider.name}') failed, try ${n} of ${tries}; retrying in ${wait} ms: ${error.message}`,
+        );
         await sleep(wait);
       }
     }
@@ -139,16 +146,25 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     const users = (await store.list().catch(() => []))
       .filter((entry) => entry.provider === target.provider.id && entry.error === undefined)
       .map((entry) => entry.username);
-    return new TokenNotFoundError(target.provider, target.username, users, store.path(target.provider.id, target.username));
+    return new TokenNotFoundError(
+      target.provider,
+      target.username,
+      users,
+      store.path(target.provider.id, target.username),
+    );
   }
 
   async function refreshRequest(target: Target, current: StoredTokens, refreshToken: string): Promise<StoredTokens> {
     const r = await resolve(target);
     const context = contextOf(target, r.as.token_endpoint);
     try {
-      const scope = target.provider.kind === "microsoft" ? { additionalParameters: { scope: r.delegatedScopes.join(" ") } } : {};
+      const scope = target.provider.kind === "microsoft"
+        ? { additionalParameters: { scope: r.delegatedScopes.join(" ") } }
+        : {};
       const response = await oauth.refreshTokenGrantRequest(r.as, r.client, r.clientAuth, refreshToken, {
-        ...r.fetchOptions, ...scope, signal: () => AbortSignal.timeout(timeoutMs),
+        ...r.fetchOptions,
+        ...scope,
+        signal: () => AbortSignal.timeout(timeoutMs),
       });
       const result = await oauth.processRefreshTokenResponse(await r.asForResponse(response), r.client, response);
       const at = now();
@@ -165,7 +181,9 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       };
       if (typeof result.expires_in === "number") next.accessTokenExpiresAt = at + result.expires_in * 1000;
       else delete next.accessTokenExpiresAt;
-      if (typeof result.scope === "string" && result.scope.trim() !== "") next.scopes = result.scope.trim().split(/\s+/);
+      if (typeof result.scope === "string" && result.scope.trim() !== "") {
+        next.scopes = result.scope.trim().split(/\s+/);
+      }
       countRefresh(target, "success");
       return next;
     } catch (error) {
@@ -181,7 +199,11 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   }
 
   /** One locked read-check-refresh-write; `staleRefresh` is the refresh token this caller saw. */
-  async function refreshUnderLock(target: Target, staleRefresh: string | undefined, force: boolean): Promise<StoredTokens> {
+  async function refreshUnderLock(
+    target: Target,
+    staleRefresh: string | undefined,
+    force: boolean,
+  ): Promise<StoredTokens> {
     let used: StoredTokens | undefined;
     await store.update(target.provider.id, target.username, async (current) => {
       if (current === undefined) throw await notFound(target);
@@ -191,13 +213,16 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         return undefined;
       }
       if (typeof current.refreshToken !== "string" || current.refreshToken === "") {
-        throw new OAuthError(ERR_OAUTH_REFRESH_FAILED,
+        throw new OAuthError(
+          ERR_OAUTH_REFRESH_FAILED,
           `Cannot refresh access token (provider '${target.provider.name}', user '${target.username}'): the stored sign-in has no refresh token`,
           { provider: target.provider.id, username: target.username, error: "invalid_grant" },
           {
             cause: new Error("no refresh token stored"),
-            fix: `Make sure the provider's scopes include offline_access, then run \`mps login ${target.provider.name} ${target.username}\`.`,
-          });
+            fix:
+              `Make sure the provider's scopes include offline_access, then run \`mps login ${target.provider.name} ${target.username}\`.`,
+          },
+        );
       }
       used = await refreshRequest(target, current, current.refreshToken);
       return used;
@@ -226,7 +251,12 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
           used = current;
           return undefined;
         }
-        used = await requestAppToken({ resolved: await resolve(target), source: target.source, now, signal: () => AbortSignal.timeout(timeoutMs) });
+        used = await requestAppToken({
+          resolved: await resolve(target),
+          source: target.source,
+          now,
+          signal: () => AbortSignal.timeout(timeoutMs),
+        });
         if (current !== undefined && !isAppToken(current)) {
           appMemory.set(target.key, used);
           return undefined; // never overwrite a delegated sign-in
@@ -258,7 +288,11 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       status.lastError = { code: error.code, message: error.message, fix: error.fix };
       if (error instanceof OAuthError && error.aadsts !== undefined) status.lastError.aadsts = error.aadsts;
     } else {
-      status.lastError = { code: "ERR_UNEXPECTED", message: error instanceof Error ? error.message : String(error), fix: undefined };
+      status.lastError = {
+        code: "ERR_UNEXPECTED",
+        message: error instanceof Error ? error.message : String(error),
+        fix: undefined,
+      };
     }
     if (previous?.accessTokenExpiresAt !== undefined) status.accessTokenExpiresAt = previous.accessTokenExpiresAt;
     if (previous?.refreshTokenIssuedAt !== undefined) status.refreshTokenIssuedAt = previous.refreshTokenIssuedAt;
@@ -290,7 +324,11 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       const counts = refreshCounts.get(sourceName);
       const refreshes = counts === undefined ? {} : { refreshes: { ...counts } };
       if (status === undefined) return { state: "unknown", ...refreshes };
-      return { ...status, ...(status.lastError === undefined ? {} : { lastError: { ...status.lastError } }), ...refreshes };
+      return {
+        ...status,
+        ...(status.lastError === undefined ? {} : { lastError: { ...status.lastError } }),
+        ...refreshes,
+      };
     },
     async refreshIfOlderThan(source, ms) {
       const target = targetOf(source);

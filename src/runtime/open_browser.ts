@@ -5,7 +5,10 @@ import process from "node:process";
 export type OpenBrowser = (url: string) => Promise<void>;
 
 /** The command that opens `url` in the default browser on `platform`. */
-export function browserCommand(url: string, platform: string = process.platform): { command: string; args: string[]; verbatim: boolean } {
+export function browserCommand(
+  url: string,
+  platform: string = process.platform,
+): { command: string; args: string[]; verbatim: boolean } {
   if (platform === "win32") {
     // `start` takes the first quoted argument as a window title, hence the empty "".
     // The URL is quoted so that cmd does not split it at '&'; it holds no '"' (URLs encode it).
@@ -22,7 +25,12 @@ export function browserCommand(url: string, platform: string = process.platform)
 export const openBrowser: OpenBrowser = (url) => {
   const { command, args, verbatim } = browserCommand(url);
   return new Promise<void>((resolve, reject) => {
-    const child = spawn(command, args, { detached: true, stdio: "ignore", windowsVerbatimArguments: verbatim, windowsHide: true });
+    const child = spawn(command, args, {
+      detached: true,
+      stdio: "ignore",
+      windowsVerbatimArguments: verbatim,
+      windowsHide: true,
+    });
     child.once("error", reject);
     child.once("spawn", () => {
       child.unref();

@@ -27,7 +27,12 @@ export type ServedHttp = {
 type DenoHttpServer = { addr: { port: number }; shutdown(): Promise<void>; finished: Promise<void> };
 declare const Deno: {
   serve(
-    options: { hostname: string; port: number; onListen?: (addr: { port: number }) => void; onError?: (error: unknown) => Response },
+    options: {
+      hostname: string;
+      port: number;
+      onListen?: (addr: { port: number }) => void;
+      onError?: (error: unknown) => Response;
+    },
     handler: (request: Request) => Response | Promise<Response>,
   ): DenoHttpServer;
 };

@@ -36,7 +36,12 @@ export function createRunners(deps: RunnerDeps): Runner[] {
   const { config, log, now } = deps;
   const runners: Runner[] = [];
   for (const source of config.folderSources) {
-    const state = createSourceState({ name: source.name, type: "folder", intervalMs: source.downloadIntervalMs, startedAt: now() });
+    const state = createSourceState({
+      name: source.name,
+      type: "folder",
+      intervalMs: source.downloadIntervalMs,
+      startedAt: now(),
+    });
     const cycle = createFolderCycle(source, {
       spoolDir: config.spool.folder,
       now,
@@ -58,7 +63,11 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
     intervalMs: source.pollIntervalMs,
     startedAt: now(),
     ...(source.provider === undefined ? {} : {
-      oauth: { provider: source.provider, username: source.userName, clientSecretExpiresAt: provider?.clientSecretExpiresAt },
+      oauth: {
+        provider: source.provider,
+        username: source.userName,
+        clientSecretExpiresAt: provider?.clientSecretExpiresAt,
+      },
     }),
   });
   const sourceLog = log.child(`downloader/${source.name}`);

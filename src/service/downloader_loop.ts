@@ -36,7 +36,10 @@ export async function runCycle(options: LoopOptions): Promise<number> {
       message: error instanceof Error ? error.message : String(error),
       fix: known ? error.fix : undefined,
     };
-    log.error(state.lastError.message, { code: state.lastError.code, ...(known && error.fix ? { fix: error.fix } : {}) });
+    log.error(state.lastError.message, {
+      code: state.lastError.code,
+      ...(known && error.fix ? { fix: error.fix } : {}),
+    });
   }
   const at = now();
   recordCycle(state, code, at, (at - started) / 1000);

@@ -75,7 +75,9 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
     const mailbox = client.mailbox;
     if (mailbox === false) throw new Error(`Folder '${source.folder}' is not selected`);
     const uidValidity = String(mailbox.uidValidity);
-    const found = await client.search(source.afterDownload.action === "seen" ? { seen: false } : { all: true }, { uid: true });
+    const found = await client.search(source.afterDownload.action === "seen" ? { seen: false } : { all: true }, {
+      uid: true,
+    });
     if (found === undefined || found === false || found.length === 0) return;
     const metas: MessageMeta[] = [];
     const fields = { uid: true, size: true, internalDate: true, headers: [DOCTOR_TEST_HEADER] };
@@ -103,11 +105,17 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
       const done = new Outcomes(source);
       const conversions = new Conversions();
       try {
-        for await (const message of client.fetch(batch.map((meta) => meta.uid).join(","), { uid: true, source: true }, { uid: true })) {
+        for await (
+          const message of client.fetch(batch.map((meta) => meta.uid).join(","), { uid: true, source: true }, {
+            uid: true,
+          })
+        ) {
           const meta = byUid.get(message.uid);
           if (meta === undefined || message.source === undefined) continue;
           const content = Readable.from([message.source]);
-          await conversions.start((order) => convert(meta, content, uidValidity, order).then((outcome) => done.add(meta.uid, outcome)));
+          await conversions.start((order) =>
+            convert(meta, content, uidValidity, order).then((outcome) => done.add(meta.uid, outcome))
+          );
           if (conversions.failed) break;
         }
       } catch (error) {
@@ -128,7 +136,12 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
     }
   }
 
-  async function convert(meta: MessageMeta, message: Readable, uidValidity: string, order?: PublishOrder): Promise<"done" | "failed"> {
+  async function convert(
+    meta: MessageMeta,
+    message: Readable,
+    uidValidity: string,
+    order?: PublishOrder,
+  ): Promise<"done" | "failed"> {
     const jobId = `${slug(source.name)}-${uidValidity}-${meta.uid}`;
     const result = await messageToJob({
       message,
@@ -181,18 +194,27 @@ class Outcomes {
     const refused = (what: string) =>
       client.usable
         ? mailboxRightsError(target, what, "the server refused the command", new Error(`${what} refused`))
-        : toImapError(Object.assign(new Error(`The connection closed while trying to ${what}`), { code: "EConnectionClosed" }), target);
+        : toImapError(
+          Object.assign(new Error(`The connection closed while trying to ${what}`), { code: "EConnectionClosed" }),
+          target,
+        );
     if (this.done.length > 0 && action.action === "seen") {
-      if (!(await client.messageFlagsAdd(this.done.join(","), ["\\Seen"], { uid: true }))) throw refused("flag messages as seen");
+      if (!(await client.messageFlagsAdd(this.done.join(","), ["\\Seen"], { uid: true }))) {
+        throw refused("flag messages as seen");
+      }
     }
     if (this.done.length > 0 && action.action === "move") {
       const moved = await client.messageMove(this.done.join(","), action.folder, { uid: true });
       if (moved === false && !client.usable) throw refused("move messages");
-      if (moved === false) throw new MpsError("ERR_IMAP_FOLDER", `Cannot move messages to folder '${action.folder}'`, {
-        fix: `Create the folder '${action.folder}' in the mailbox or change afterDownload="move:…"`,
-      });
+      if (moved === false) {
+        throw new MpsError("ERR_IMAP_FOLDER", `Cannot move messages to folder '${action.folder}'`, {
+          fix: `Create the folder '${action.folder}' in the mailbox or change afterDownload="move:…"`,
+        });
+      }
     }
-    if (remove.length > 0 && !(await client.messageDelete(remove.join(","), { uid: true }))) throw refused("delete messages");
+    if (remove.length > 0 && !(await client.messageDelete(remove.join(","), { uid: true }))) {
+      throw refused("delete messages");
+    }
   }
 }
 

@@ -79,7 +79,13 @@ export interface OAuthState {
 }
 
 export function createSourceState(
-  init: { name: string; type: string; intervalMs: number; startedAt: number; oauth?: { provider: string; username: string; clientSecretExpiresAt: number | undefined } },
+  init: {
+    name: string;
+    type: string;
+    intervalMs: number;
+    startedAt: number;
+    oauth?: { provider: string; username: string; clientSecretExpiresAt: number | undefined };
+  },
 ): SourceState {
   return {
     name: init.name,

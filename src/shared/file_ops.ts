@@ -1,4 +1,4 @@
-import { closeSync, fsync, open, openSync, writev, writeSync } from "node:fs";
+import { closeSync, fsync, open, openSync, writeSync, writev } from "node:fs";
 import { promisify } from "node:util";
 
 // The spool's hot path works on plain file descriptors, not FileHandles: a job is ~15 file

@@ -22,7 +22,8 @@ export const KNOWN_FAILURES = {
     code: "ERR_FOLDER_SOURCE",
     finding: (name: string, location: string) =>
       `Folder source '${name}' reads the Windows path '${location}', which only mps on Windows can open`,
-    fix: (line: number) => `Mount the share on this machine and set path="…" of the folder source (config line ${line}) to the mount point.`,
+    fix: (line: number) =>
+      `Mount the share on this machine and set path="…" of the folder source (config line ${line}) to the mount point.`,
   },
   /** The account cannot read, flag or delete in the folder (the old product's "test connection"). */
   mailboxRights: {

@@ -184,7 +184,10 @@ export class JobBuilder {
       if (options.syncSpool !== false) await syncSpool(this.#spoolDir);
     } catch (cause) {
       // published: the job stays; only its memory failed, and with it the promise of once
-      throw new SpoolError(`Cannot record job '${this.#id}' in the ledger of spool '${this.#spoolDir}': ${(cause as Error).message}`, { cause });
+      throw new SpoolError(
+        `Cannot record job '${this.#id}' in the ledger of spool '${this.#spoolDir}': ${(cause as Error).message}`,
+        { cause },
+      );
     }
     return job;
   }

@@ -30,7 +30,7 @@ export async function writeNewFile(path: string, data: string | Uint8Array, dura
 
 /** rename, retried briefly on Windows where a reader or a virus scanner may hold the target open. */
 async function renameOver(from: string, to: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0;; attempt++) {
     try {
       await rename(from, to);
       return;

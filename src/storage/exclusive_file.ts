@@ -20,7 +20,9 @@ export async function createExclusiveFile(path: string, content: string, durable
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === "EEXIST") throw error;
-    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "ENOSYS" && code !== "EXDEV") throw error;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "ENOSYS" && code !== "EXDEV") {
+      throw error;
+    }
   } finally {
     await unlink(temp).catch(() => undefined);
   }

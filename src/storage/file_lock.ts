@@ -36,7 +36,10 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function readLock(path: string, options: Pick<FileLockOptions, "now" | "staleMs">): Promise<LockRead | undefined> {
+async function readLock(
+  path: string,
+  options: Pick<FileLockOptions, "now" | "staleMs">,
+): Promise<LockRead | undefined> {
   let text: string;
   let touchedAt: number;
   try {

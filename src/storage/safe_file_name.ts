@@ -39,7 +39,9 @@ export function safeFileName(kind: "provider" | "username", name: string): strin
   if (RESERVED.test(stem)) out = `${percent(out.charAt(0))}${out.slice(1)}`;
   if (out.length > MAX_ENCODED) {
     throw new StorageNameError(
-      `Cannot name a token file: the ${kind} '${name.slice(0, 60)}...' is longer than ${MAX_ENCODED} characters once made file-name safe`,
+      `Cannot name a token file: the ${kind} '${
+        name.slice(0, 60)
+      }...' is longer than ${MAX_ENCODED} characters once made file-name safe`,
       { cause: new Error(`${out.length} characters`) },
     );
   }
@@ -64,15 +66,20 @@ export function parseSafeFileName(kind: "provider" | "username", segment: string
     }
     decoded = new TextDecoder("utf-8", { fatal: true }).decode(new Uint8Array(bytes));
   } catch (cause) {
-    throw new StorageNameError(`Cannot tell the ${kind} from the file name '${segment}': it is not percent-encoded UTF-8`, {
-      cause,
-    });
+    throw new StorageNameError(
+      `Cannot tell the ${kind} from the file name '${segment}': it is not percent-encoded UTF-8`,
+      {
+        cause,
+      },
+    );
   }
   let again: string;
   try {
     again = safeFileName(kind, decoded);
   } catch (cause) {
-    throw new StorageNameError(`Cannot tell the ${kind} from the file name '${segment}': it names no valid ${kind}`, { cause });
+    throw new StorageNameError(`Cannot tell the ${kind} from the file name '${segment}': it names no valid ${kind}`, {
+      cause,
+    });
   }
   if (again !== segment) {
     throw new StorageNameError(

@@ -27,8 +27,7 @@ export class StorageDecryptError extends MpsError {
       `Cannot decrypt token file '${path}': it was changed or written with another storage key (${detail})`,
       {
         cause: options.cause,
-        fix:
-          `Restore the storage key used at login (the key file, or set MPS_STORAGE_KEY to that key), ` +
+        fix: `Restore the storage key used at login (the key file, or set MPS_STORAGE_KEY to that key), ` +
           `or run \`mps reset-storage --user ${user}\` and log in again.`,
       },
     );
@@ -67,8 +66,7 @@ export class StorageKeyMissingError extends MpsError {
       `Cannot read token file '${tokenFile}': the storage key file '${keyFile}' is missing and MPS_STORAGE_KEY is not set`,
       {
         cause: options.cause,
-        fix:
-          `Restore '${keyFile}' from a backup or set MPS_STORAGE_KEY to the key used at login; ` +
+        fix: `Restore '${keyFile}' from a backup or set MPS_STORAGE_KEY to the key used at login; ` +
           `otherwise run \`mps reset-storage --user ${user}\` and log in again.`,
       },
     );
@@ -83,11 +81,12 @@ export class StorageLockTimeoutError extends MpsError {
   constructor(holder: LockHolder, waitedMs: number, options: { cause: unknown }) {
     super(
       StorageLockTimeoutError.CODE,
-      `Cannot lock token storage '${holder.path}': ${describeHolder(holder)} holds the lock; waited ${(waitedMs / 1000).toFixed(1)} s`,
+      `Cannot lock token storage '${holder.path}': ${describeHolder(holder)} holds the lock; waited ${
+        (waitedMs / 1000).toFixed(1)
+      } s`,
       {
         cause: options.cause,
-        fix:
-          `Wait for that process to finish or stop it; if it no longer runs, delete '${holder.path}'.`,
+        fix: `Wait for that process to finish or stop it; if it no longer runs, delete '${holder.path}'.`,
       },
     );
     this.holder = holder;
@@ -108,10 +107,14 @@ export class StorageIoError extends MpsError {
   readonly path: string;
   constructor(action: string, path: string, options: { cause: unknown }) {
     const code = (options.cause as { code?: unknown } | undefined)?.code;
-    super(StorageIoError.CODE, `Cannot ${action} '${path}': ${typeof code === "string" ? code : String(options.cause)}`, {
-      cause: options.cause,
-      fix: `Check that the account running mps may read and write '${path}' and that the disk is not full.`,
-    });
+    super(
+      StorageIoError.CODE,
+      `Cannot ${action} '${path}': ${typeof code === "string" ? code : String(options.cause)}`,
+      {
+        cause: options.cause,
+        fix: `Check that the account running mps may read and write '${path}' and that the disk is not full.`,
+      },
+    );
     this.path = path;
   }
 }

@@ -23,14 +23,19 @@ const EXPECTED = "expected the base64 of exactly 32 bytes (44 characters, e.g. f
 function decodeKey(text: string): Uint8Array<ArrayBuffer> | string {
   const trimmed = text.trim();
   if (!BASE64_32.test(trimmed)) {
-    return `${EXPECTED}, got ${trimmed.length} characters${/^[A-Za-z0-9+/_=-]*$/.test(trimmed) ? "" : " including some that are not base64"}`;
+    return `${EXPECTED}, got ${trimmed.length} characters${
+      /^[A-Za-z0-9+/_=-]*$/.test(trimmed) ? "" : " including some that are not base64"
+    }`;
   }
   const bytes = Buffer.from(trimmed, "base64");
   return bytes.length === 32 ? new Uint8Array(bytes) : `${EXPECTED}, got ${bytes.length} bytes`;
 }
 
 async function importKey(bytes: Uint8Array<ArrayBuffer>, source: string): Promise<StorageKey> {
-  const key = await globalThis.crypto.subtle.importKey("raw", bytes, { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+  const key = await globalThis.crypto.subtle.importKey("raw", bytes, { name: "AES-GCM" }, false, [
+    "encrypt",
+    "decrypt",
+  ]);
   bytes.fill(0);
   return { key, source };
 }

@@ -101,8 +101,7 @@ export async function sealTokens(
  */
 export function checkIdentity(envelope: TokenEnvelope, identity: TokenIdentity, path: string): void {
   if (envelope.provider === identity.provider && envelope.username === identity.username) return;
-  const detail =
-    `the file belongs to ${envelope.provider}/${envelope.username} but is stored as ` +
+  const detail = `the file belongs to ${envelope.provider}/${envelope.username} but is stored as ` +
     `${identity.provider}/${identity.username}: was it copied or renamed?`;
   throw new StorageDecryptError(path, detail, identity.username, { cause: new Error(detail) });
 }

@@ -155,7 +155,14 @@ export function openTokenStore(options: TokenStoreOptions): TokenStore {
   async function entryFor(providerDir: string, provider: string, fileName: string): Promise<TokenEntry> {
     const path = join(storageDir, providerDir, fileName);
     const segment = fileName.slice(0, -".json".length);
-    const entry: TokenEntry = { provider, username: segment, path, createdAt: undefined, updatedAt: undefined, error: undefined };
+    const entry: TokenEntry = {
+      provider,
+      username: segment,
+      path,
+      createdAt: undefined,
+      updatedAt: undefined,
+      error: undefined,
+    };
     try {
       entry.username = parseSafeFileName("username", segment);
       const envelope = await readEnvelope(path, entry.username);
@@ -174,7 +181,9 @@ export function openTokenStore(options: TokenStoreOptions): TokenStore {
     try {
       const found = await readdir(path, { withFileTypes: true });
       return found
-        .filter((d) => !d.name.startsWith(".") && (directories ? d.isDirectory() : d.isFile() && d.name.endsWith(".json")))
+        .filter((d) =>
+          !d.name.startsWith(".") && (directories ? d.isDirectory() : d.isFile() && d.name.endsWith(".json"))
+        )
         .map((d) => d.name)
         .sort();
     } catch (error) {
@@ -199,7 +208,10 @@ export function openTokenStore(options: TokenStoreOptions): TokenStore {
         entries.push(nameError === undefined ? entry : { ...entry, error: nameError });
       }
     }
-    return entries.sort((a, b) => (a.provider === b.provider ? a.username.localeCompare(b.username) : a.provider.localeCompare(b.provider)));
+    return entries.sort((
+      a,
+      b,
+    ) => (a.provider === b.provider ? a.username.localeCompare(b.username) : a.provider.localeCompare(b.provider)));
   }
 
   async function remove(filter: TokenFilter = {}): Promise<TokenEntry[]> {
@@ -207,14 +219,17 @@ export function openTokenStore(options: TokenStoreOptions): TokenStore {
     const username = filter.username === undefined ? undefined : normalizeName(filter.username);
     return withLock(async () => {
       const chosen = (await list()).filter(
-        (e) => (provider === undefined || e.provider === provider) && (username === undefined || e.username === username),
+        (e) =>
+          (provider === undefined || e.provider === provider) && (username === undefined || e.username === username),
       );
       const folders = new Set<string>();
       for (const entry of chosen) {
         try {
           await unlink(entry.path);
         } catch (error) {
-          if (errorCode(error) !== "ENOENT") throw new StorageIoError("delete token file", entry.path, { cause: error });
+          if (errorCode(error) !== "ENOENT") {
+            throw new StorageIoError("delete token file", entry.path, { cause: error });
+          }
         }
         folders.add(dirname(entry.path));
       }
@@ -237,7 +252,9 @@ export function openTokenStore(options: TokenStoreOptions): TokenStore {
       const path = pathOf(provider, username);
       await withLock(async () => {
         const old = await readEnvelope(path, id.username).catch(() => undefined);
-        const createdAt = old !== undefined && old.provider === id.provider && old.username === id.username ? old.createdAt : undefined;
+        const createdAt = old !== undefined && old.provider === id.provider && old.username === id.username
+          ? old.createdAt
+          : undefined;
         await store(id, path, tokens, createdAt);
       });
     },

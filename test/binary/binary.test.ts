@@ -56,7 +56,8 @@ const CASES: Case[] = [
     args: ["doctor"],
     exitCode: 2,
     stdout: "",
-    stderr: /^mps: Cannot load config '.*conf\/mps\.config': the file does not exist \(no --config was given, MPS_CONFIG is not set, and none of '.*conf\/mps\.config', '.*conf\/mps\.config' exists\)\n$/,
+    stderr:
+      /^mps: Cannot load config '.*conf\/mps\.config': the file does not exist \(no --config was given, MPS_CONFIG is not set, and none of '.*conf\/mps\.config', '.*conf\/mps\.config' exists\)\n$/,
   },
 ];
 

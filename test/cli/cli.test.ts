@@ -76,7 +76,10 @@ test("no command is a usage error", async () => {
 for (const command of COMMANDS) {
   test(`${command.name} exits 2 with the exact message on a bad config`, async () => {
     const file = path.join(dir, `bad-${command.name}.config`);
-    await writeFile(file, `<mps>\n  <emailSources>\n    <add type="Imap" host="h" port="abc" />\n  </emailSources>\n</mps>\n`);
+    await writeFile(
+      file,
+      `<mps>\n  <emailSources>\n    <add type="Imap" host="h" port="abc" />\n  </emailSources>\n</mps>\n`,
+    );
     const args = [command.name, ...command.positionals.map((name) => `x-${name}`), "--config", file];
     const result = await runMps(args);
     assert.equal(result.code, 2);
@@ -98,5 +101,8 @@ test("config warnings go to stderr without stopping the command", async () => {
   const file = path.join(dir, "warn.config");
   await writeFile(file, `<mps>\n<printers />\n</mps>\n`);
   const result = await runMps(["reset-storage", "--yes", "--config", file]);
-  assert.match(result.stderr, new RegExp(`mps: warning: Config '${file}': line 2: unknown element <printers> is ignored\n`));
+  assert.match(
+    result.stderr,
+    new RegExp(`mps: warning: Config '${file}': line 2: unknown element <printers> is ignored\n`),
+  );
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
@@ -113,12 +113,16 @@ test("reads every additional source attribute", () => {
 });
 
 test("takes the health token from MPS_HTTP_TOKEN", () => {
-  const config = parseConfig(`<mps><http host="0.0.0.0" /></mps>`, "/c/mps.config", { env: { MPS_HTTP_TOKEN: "s3cret-token" } });
+  const config = parseConfig(`<mps><http host="0.0.0.0" /></mps>`, "/c/mps.config", {
+    env: { MPS_HTTP_TOKEN: "s3cret-token" },
+  });
   assert.equal(config.http.token, "s3cret-token");
 });
 
 test("returns a config that cannot be changed", () => {
-  const config = parseConfig(`<mps><emailSources><add type="Imap" host="h" /></emailSources></mps>`, "/c/mps.config", { env: {} });
+  const config = parseConfig(`<mps><emailSources><add type="Imap" host="h" /></emailSources></mps>`, "/c/mps.config", {
+    env: {},
+  });
   assert.ok(Object.isFrozen(config));
   assert.ok(Object.isFrozen(config.emailSources[0]));
   assert.throws(() => Object.assign(config.http, { port: 1 }), TypeError);
@@ -140,7 +144,10 @@ test("looks for the config in the flag, MPS_CONFIG, the working folder and besid
     assert.equal(findConfig({ ...base, flag: undefined }), path.join("conf", "mps.config"));
     await rm(path.join(cwd, "conf"), { recursive: true });
     await rm(path.join(exe, "conf"), { recursive: true });
-    assert.throws(() => findConfig({ ...base, flag: undefined }), /Cannot load config '.*conf\/mps\.config': the file does not exist \(no --config was given/);
+    assert.throws(
+      () => findConfig({ ...base, flag: undefined }),
+      /Cannot load config '.*conf\/mps\.config': the file does not exist \(no --config was given/,
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -27,7 +27,11 @@ export interface Report {
 }
 
 /** `mps doctor --config <config> <args>` as a subprocess. */
-export function doctor(config: string, args: readonly string[] = [], env: Record<string, string> = {}): Promise<MpsResult> {
+export function doctor(
+  config: string,
+  args: readonly string[] = [],
+  env: Record<string, string> = {},
+): Promise<MpsResult> {
   return runMps(["doctor", "--config", config, ...args], { env });
 }
 
@@ -50,7 +54,11 @@ export async function doctorJson(
 /** The one check with this id (and source, when given). */
 export function check(report: Report, id: string, source?: string | null): ReportCheck {
   const found = report.checks.filter((c) => c.id === id && (source === undefined || c.source === source));
-  assert.equal(found.length, 1, `expected one check '${id}'${source === undefined ? "" : ` of ${String(source)}`}, got ${found.length}`);
+  assert.equal(
+    found.length,
+    1,
+    `expected one check '${id}'${source === undefined ? "" : ` of ${String(source)}`}, got ${found.length}`,
+  );
   return found[0] as ReportCheck;
 }
 

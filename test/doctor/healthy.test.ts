@@ -6,11 +6,21 @@ import { check, doctor, doctorJson, healthyMailbox, statuses } from "./doctor_he
 
 /** The mailbox as a client sees it, without \Recent (which only says which session saw a message first). */
 async function mailbox(box: MailboxSetup) {
-  return (await box.dovecot.listMessages(USER)).map((m) => ({ ...m, flags: m.flags.filter((f) => f !== "\\Recent").sort() }));
+  return (await box.dovecot.listMessages(USER)).map((m) => ({
+    ...m,
+    flags: m.flags.filter((f) => f !== "\\Recent").sort(),
+  }));
 }
 
 const SOURCE_CHECKS = [
-  "token.present", "token.decrypt", "token.account", "token.refresh", "secret.valid", "network.connect", "imap.login", "mailbox.rights",
+  "token.present",
+  "token.decrypt",
+  "token.account",
+  "token.refresh",
+  "secret.valid",
+  "network.connect",
+  "imap.login",
+  "mailbox.rights",
 ];
 
 describe("mps doctor on a healthy setup (Dovecot and the local authorization server)", () => {
@@ -19,7 +29,9 @@ describe("mps doctor on a healthy setup (Dovecot and the local authorization ser
   before(async () => {
     box = await healthyMailbox();
     config = await box.writeConfig();
-    await box.dovecot.appendMessage(USER, messageWithAttachment({ subject: "Waiting to print" }), "INBOX", ["\\Answered"]);
+    await box.dovecot.appendMessage(USER, messageWithAttachment({ subject: "Waiting to print" }), "INBOX", [
+      "\\Answered",
+    ]);
   });
   after(async () => {
     await box.dispose();
@@ -32,9 +44,20 @@ describe("mps doctor on a healthy setup (Dovecot and the local authorization ser
     assert.equal(result.stderr, "");
     const lines = result.stdout.trimEnd().split("\n");
     assert.match(lines[0] ?? "", /^mps doctor \S+: config '.+mps\.config'$/);
-    assert.deepEqual(lines.slice(1, 4).map((line) => line.replace(/ {2,}.*/, "")), ["", "Installation", "✓ config.load"]);
-    assert.ok(lines.includes("Source 'print' (ImapOAuth print@example.test at localhost:" + box.dovecot.tlsPort + ", folder 'INBOX')"));
-    assert.match(result.stdout, /\n  ✓ mailbox\.rights +Folder 'INBOX' opens read-write; appended, flagged, deleted and expunged a test message/);
+    assert.deepEqual(lines.slice(1, 4).map((line) => line.replace(/ {2,}.*/, "")), [
+      "",
+      "Installation",
+      "✓ config.load",
+    ]);
+    assert.ok(
+      lines.includes(
+        "Source 'print' (ImapOAuth print@example.test at localhost:" + box.dovecot.tlsPort + ", folder 'INBOX')",
+      ),
+    );
+    assert.match(
+      result.stdout,
+      /\n  ✓ mailbox\.rights +Folder 'INBOX' opens read-write; appended, flagged, deleted and expunged a test message/,
+    );
     assert.match(result.stdout, /\n  - secret\.valid +Not needed: provider 'Local' is a public client/);
     assert.doesNotMatch(result.stdout, /[✗!] |Fix:|\u001b\[/, "no problem and no colour without a terminal");
     assert.equal(lines.at(-1), "All checks passed: 16 passed, 0 warnings, 0 failed, 1 skipped");
@@ -54,9 +77,16 @@ describe("mps doctor on a healthy setup (Dovecot and the local authorization ser
     assert.deepEqual(report.counts, { pass: 16, warn: 0, fail: 0, skip: 1 });
     assert.deepEqual(report.options, { source: null, offline: false, noWrite: false });
     assert.deepEqual(report.checks.map((c) => c.id), [
-      "config.load", "paths.spool", "paths.failed", "paths.storage", "paths.log", "disk.free",
+      "config.load",
+      "paths.spool",
+      "paths.failed",
+      "paths.storage",
+      "paths.log",
+      "disk.free",
       ...SOURCE_CHECKS,
-      "config.communicator", "http.port", "token.unused",
+      "config.communicator",
+      "http.port",
+      "token.unused",
     ]);
     for (const c of report.checks) {
       assert.deepEqual(Object.keys(c).slice(0, 6), ["id", "source", "status", "finding", "fix", "code"], c.id);
@@ -74,7 +104,10 @@ describe("mps doctor on a healthy setup (Dovecot and the local authorization ser
     assert.equal(code, 0);
     const rights = check(report, "mailbox.rights");
     assert.equal(rights.status, "pass");
-    assert.match(rights.finding, /set and cleared \\Flagged on message UID \d+; append and delete not tried \(--no-write\)/);
+    assert.match(
+      rights.finding,
+      /set and cleared \\Flagged on message UID \d+; append and delete not tried \(--no-write\)/,
+    );
     assert.deepEqual(report.options, { source: null, offline: false, noWrite: true });
     assert.deepEqual(await mailbox(box), before);
   });
@@ -92,6 +125,9 @@ describe("mps doctor on a healthy setup (Dovecot and the local authorization ser
     const result = await doctor(config, ["--source", "nope"]);
     assert.equal(result.code, 2);
     assert.equal(result.stdout, "");
-    assert.match(result.stderr, /^mps: option '--source': there is no source named 'nope' in '.+' \(sources: 'print'\)\n$/);
+    assert.match(
+      result.stderr,
+      /^mps: option '--source': there is no source named 'nope' in '.+' \(sources: 'print'\)\n$/,
+    );
   });
 });

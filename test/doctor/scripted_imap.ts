@@ -74,9 +74,10 @@ export async function startNotConnectedImap(dir: string): Promise<ScriptedImap> 
     port: (server.address() as AddressInfo).port,
     caFile: certs.caFile,
     commands,
-    stop: () => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

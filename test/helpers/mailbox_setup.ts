@@ -40,12 +40,19 @@ export interface JobJson {
 }
 
 /** A private Dovecot checking tokens with a local authorization server, and a temp mps folder. */
-export async function setUpMailbox(options: { dovecot?: DovecotOptions; accessTokenLifetime?: number } = {}): Promise<MailboxSetup> {
+export async function setUpMailbox(
+  options: { dovecot?: DovecotOptions; accessTokenLifetime?: number } = {},
+): Promise<MailboxSetup> {
   const dir = await mkdtemp(path.join(tmpdir(), "mps-mail-"));
   const auth = await startAuthServer({ accessTokenLifetime: options.accessTokenLifetime ?? 3600 });
   const dovecot = await startDovecot({ introspectionUrl: auth.introspectionUrl, ...options.dovecot });
   const env = {};
-  const store = openTokenStore({ storageDir: path.join(dir, "oauth-storage"), keyFile: path.join(dir, "mps.key"), env, now: Date.now });
+  const store = openTokenStore({
+    storageDir: path.join(dir, "oauth-storage"),
+    keyFile: path.join(dir, "mps.key"),
+    env,
+    now: Date.now,
+  });
   return {
     dir,
     auth,
@@ -118,7 +125,14 @@ export async function setUpMailbox(options: { dovecot?: DovecotOptions; accessTo
 
 /** A small RFC 822 message with one attachment. */
 export function messageWithAttachment(
-  options: { from?: string; subject?: string; fileName?: string; contentType?: string; content?: string | Buffer; messageId?: string } = {},
+  options: {
+    from?: string;
+    subject?: string;
+    fileName?: string;
+    contentType?: string;
+    content?: string | Buffer;
+    messageId?: string;
+  } = {},
 ): string {
   const raw = options.content ?? "%PDF-1.4\n% test document\n%%EOF\n";
   const content = (typeof raw === "string" ? Buffer.from(raw) : raw).toString("base64").replace(/.{76}/g, "$&\r\n");

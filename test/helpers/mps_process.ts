@@ -63,11 +63,28 @@ export function startMps(
         const check = (): void => {
           const match = text[stream].match(pattern);
           if (match !== null) finish(() => resolve(match));
-          else if (done) finish(() => reject(new Error(`mps exited before ${stream} matched ${String(pattern)}\nstdout: ${text.stdout}\nstderr: ${text.stderr}`)));
+          else if (done) {
+            finish(() =>
+              reject(
+                new Error(
+                  `mps exited before ${stream} matched ${
+                    String(pattern)
+                  }\nstdout: ${text.stdout}\nstderr: ${text.stderr}`,
+                ),
+              )
+            );
+          }
         };
-        const timer = setTimeout(() => finish(() => reject(new Error(
-          `Timed out after ${timeoutMs} ms waiting for ${stream} to match ${String(pattern)}\nstdout: ${text.stdout}\nstderr: ${text.stderr}`,
-        ))), timeoutMs);
+        const timer = setTimeout(() =>
+          finish(() =>
+            reject(
+              new Error(
+                `Timed out after ${timeoutMs} ms waiting for ${stream} to match ${
+                  String(pattern)
+                }\nstdout: ${text.stdout}\nstderr: ${text.stderr}`,
+              ),
+            )
+          ), timeoutMs);
         const finish = (then: () => void): void => {
           clearTimeout(timer);
           listeners.delete(check);

@@ -15,7 +15,10 @@ export interface MpsResult {
  * The command line that runs the CLI from source with the runtime running the tests, and an
  * environment without the caller's MPS_ settings or the test runner's own variables.
  */
-export function mpsCommand(args: readonly string[], extraEnv: Record<string, string> = {}): [string[], Record<string, string>] {
+export function mpsCommand(
+  args: readonly string[],
+  extraEnv: Record<string, string> = {},
+): [string[], Record<string, string>] {
   const isDeno = "Deno" in globalThis;
   const command = isDeno ? [process.execPath, "run", "-A", MAIN, ...args] : [process.execPath, MAIN, ...args];
   const env: Record<string, string> = {};

@@ -4,7 +4,11 @@ import { mpsCommand } from "./run_mps.ts";
 /** Starts `mps run …` as a subprocess; the returned function stops it and resolves to its exit code. */
 export function startService(args: readonly string[], cwd?: string): () => Promise<number | null> {
   const [command, env] = mpsCommand(["run", ...args]);
-  const child = spawn(command[0] ?? "node", command.slice(1), { stdio: "ignore", env, ...(cwd === undefined ? {} : { cwd }) });
+  const child = spawn(command[0] ?? "node", command.slice(1), {
+    stdio: "ignore",
+    env,
+    ...(cwd === undefined ? {} : { cwd }),
+  });
   const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
   return async () => {
     child.kill("SIGTERM");

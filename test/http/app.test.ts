@@ -94,7 +94,10 @@ test("with a token, serves a request carrying the right bearer token (scheme in 
   const missing = await app(TOKEN).request("/nowhere", { headers: { Authorization: `Bearer ${TOKEN}` } });
   assert.equal(missing.status, 404);
   const spaced = app("a passphrase with spaces");
-  assert.equal((await spaced.request("/health", { headers: { Authorization: "Bearer a passphrase with spaces" } })).status, 200);
+  assert.equal(
+    (await spaced.request("/health", { headers: { Authorization: "Bearer a passphrase with spaces" } })).status,
+    200,
+  );
   assert.equal((await spaced.request("/health", { headers: { Authorization: "Bearer a passphrase" } })).status, 401);
 });
 

@@ -6,7 +6,11 @@ import { registerSecret } from "../../src/log/index.ts";
 import type { SourceState } from "../../src/service/source_state.ts";
 import { DAY, freshFolder, mailbox, MINUTE, NOW, recordRun } from "./source_states.ts";
 
-async function health(states: SourceState[], path = "/health", now = NOW): Promise<{ status: number; body: HealthReport }> {
+async function health(
+  states: SourceState[],
+  path = "/health",
+  now = NOW,
+): Promise<{ status: number; body: HealthReport }> {
   const app = createApp({ states: () => states, now: () => now, version: "9.8.7" });
   const response = await app.request(path);
   assert.match(response.headers.get("Content-Type") ?? "", /^application\/json/);
@@ -93,7 +97,10 @@ test("gives a source that never ran its first 3 intervals, then counts it unheal
   const beyond = await health([freshFolder("incoming", 3001)]);
   assert.equal(beyond.status, 503);
   assert.deepEqual(only(beyond.body).problems.map((p) => p.code), ["SOURCE_STALE"]);
-  assert.match(only(beyond.body).problems[0]!.message, /has not finished a cycle since it started at 2025-06-01T11:59:56\.999Z/);
+  assert.match(
+    only(beyond.body).problems[0]!.message,
+    /has not finished a cycle since it started at 2025-06-01T11:59:56\.999Z/,
+  );
 });
 
 test("counts a source unhealthy when its OAuth token needs a new login, and names the login command", async () => {

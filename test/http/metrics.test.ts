@@ -103,7 +103,11 @@ test("reports the OAuth samples of OAuth sources only", async () => {
   ];
   for (const line of expected) assert.ok(lines.includes(line), `missing: ${line}`);
   assert.ok(!lines.some((line) => line.startsWith("mps_oauth") && line.includes('source="incoming"')));
-  assert.ok(!lines.some((line) => line.startsWith('mps_oauth_client_secret_expiry_timestamp_seconds{source="print@contoso.com"}')));
+  assert.ok(
+    !lines.some((line) =>
+      line.startsWith('mps_oauth_client_secret_expiry_timestamp_seconds{source="print@contoso.com"}')
+    ),
+  );
 });
 
 test("serves the cycle durations as a cumulative histogram with +Inf, sum and count per source", async () => {

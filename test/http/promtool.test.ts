@@ -18,7 +18,12 @@ function promtool(args: string[]): Promise<{ code: number | null; output: string
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
     child.once(
       "error",
-      (error) => reject(new Error(`Cannot run promtool (scripts/install-test-deps.sh installs it): ${error.message}`, { cause: error })),
+      (error) =>
+        reject(
+          new Error(`Cannot run promtool (scripts/install-test-deps.sh installs it): ${error.message}`, {
+            cause: error,
+          }),
+        ),
     );
     child.once("close", (code) => resolve({ code, output }));
   });

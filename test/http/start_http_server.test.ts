@@ -90,7 +90,9 @@ test("lets MPS_HTTP_TOKEN win over <http token>, as loading the config does", as
     env: { MPS_HTTP_TOKEN: TOKEN },
   });
   await withServer(server, async () => {
-    const config = await fetch(new URL("health", server.url), { headers: { Authorization: "Bearer from-config-token" } });
+    const config = await fetch(new URL("health", server.url), {
+      headers: { Authorization: "Bearer from-config-token" },
+    });
     assert.equal(config.status, 401);
     await config.body?.cancel();
     const env = await fetch(new URL("health", server.url), { headers: { Authorization: `Bearer ${TOKEN}` } });
@@ -139,7 +141,10 @@ test("fails with ERR_HTTP_LISTEN naming the address and a fix when the port is t
       (error: unknown) => {
         assert.ok(error instanceof HttpServerError);
         assert.equal(error.code, "ERR_HTTP_LISTEN");
-        assert.equal(error.message, `Cannot serve /health and /metrics on 127.0.0.1:${port}: the port is already in use`);
+        assert.equal(
+          error.message,
+          `Cannot serve /health and /metrics on 127.0.0.1:${port}: the port is already in use`,
+        );
         assert.match(error.fix ?? "", new RegExp(`port ${port}`));
         assert.ok(error.cause !== undefined);
         return true;
@@ -151,7 +156,18 @@ test("fails with ERR_HTTP_LISTEN naming the address and a fix when the port is t
 });
 
 test("knows which hosts are loopback", () => {
-  for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "::1", "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1"]) {
+  for (
+    const host of [
+      "127.0.0.1",
+      "127.1.2.3",
+      "localhost",
+      "LOCALHOST",
+      "::1",
+      "[::1]",
+      "0:0:0:0:0:0:0:1",
+      "::ffff:127.0.0.1",
+    ]
+  ) {
     assert.equal(isLoopbackHost(host), true, host);
   }
   for (const host of ["0.0.0.0", "::", "10.0.0.1", "128.0.0.1", "print.contoso.com", "localhost.contoso.com", ""]) {

@@ -60,7 +60,9 @@ test("kill -9 in the middle of a 50 MB download, then a restart, leaves exactly 
   const jobs = await box.jobs();
   const subjects = await Promise.all(jobs.map(async (id) => (await box.job(id)).subject));
   assert.deepEqual(subjects.sort(), ["big", "small after", "small before"]);
-  const bigJob = await Promise.all(jobs.map((id) => box.job(id))).then((all) => all.find((job) => job.subject === "big"));
+  const bigJob = await Promise.all(jobs.map((id) => box.job(id))).then((all) =>
+    all.find((job) => job.subject === "big")
+  );
   assert.equal(bigJob?.documents[0]?.size, big.length);
   assert.equal(bigJob?.documents[0]?.sha256, createHash("sha256").update(big).digest("hex"));
   assert.deepEqual(await box.dovecot.listMessages(USER), []);
@@ -69,7 +71,10 @@ test("kill -9 in the middle of a 50 MB download, then a restart, leaves exactly 
 
 test("Dovecot stopped in the middle of a download fails the cycle with exit code 1, and the next cycle loses nothing", async () => {
   const big = Buffer.alloc(30 * 1024 * 1024, 7);
-  await box.dovecot.appendMessage(USER, messageWithAttachment({ subject: "mid-cycle", fileName: "mid.pdf", content: big }));
+  await box.dovecot.appendMessage(
+    USER,
+    messageWithAttachment({ subject: "mid-cycle", fileName: "mid.pdf", content: big }),
+  );
   const config = await box.writeConfig("", "midcycle.config");
   const spool = path.join(box.dir, "Spool");
   const before = (await box.jobs()).length;

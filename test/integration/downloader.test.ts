@@ -23,8 +23,14 @@ describe("the downloader against Dovecot with OAuth tokens", () => {
   test("run --once turns each message into a job, saves the unprintable one in Failed and empties the inbox", async () => {
     const config = await box.writeConfig(`printBody="never"`);
     await box.dovecot.appendMessage(USER, messageWithAttachment({ subject: "First", content: "%PDF-1.4 first" }));
-    await box.dovecot.appendMessage(USER, messageWithAttachment({ subject: "Second", fileName: "b.png", contentType: "image/png", content: "PNG!" }));
-    await box.dovecot.appendMessage(USER, messageWithAttachment({ subject: "Zip", fileName: "x.zip", contentType: "application/zip", content: "PK" }));
+    await box.dovecot.appendMessage(
+      USER,
+      messageWithAttachment({ subject: "Second", fileName: "b.png", contentType: "image/png", content: "PNG!" }),
+    );
+    await box.dovecot.appendMessage(
+      USER,
+      messageWithAttachment({ subject: "Zip", fileName: "x.zip", contentType: "application/zip", content: "PK" }),
+    );
     const result = await runMps(["run", "--once", "--config", config]);
     assert.equal(result.code, 0, `${result.stderr}\n${await box.log()}`);
     const jobs = await box.jobs();
@@ -61,7 +67,10 @@ describe("the downloader against Dovecot with OAuth tokens", () => {
     const result = await runMps(["run", "--once", "--config", config]);
     assert.equal(result.code, 0, await box.log());
     assert.deepEqual(await box.dovecot.listMessages(USER, "Jobs"), []);
-    assert.deepEqual((await box.dovecot.listMessages(USER, "Printed")).map((m) => m.subject).sort(), ["Move me", "placeholder"]);
+    assert.deepEqual((await box.dovecot.listMessages(USER, "Printed")).map((m) => m.subject).sort(), [
+      "Move me",
+      "placeholder",
+    ]);
   });
 
   test("a stopped server fails the cycle with exit code 1 and loses nothing", async () => {
@@ -72,7 +81,10 @@ describe("the downloader against Dovecot with OAuth tokens", () => {
     try {
       const result = await runMps(["run", "--once", "--config", config]);
       assert.equal(result.code, 1);
-      assert.match(await box.log("down.config"), /MpsDownloader finished with exit code 1 cause="Cannot connect to IMAP server localhost:\d+/);
+      assert.match(
+        await box.log("down.config"),
+        /MpsDownloader finished with exit code 1 cause="Cannot connect to IMAP server localhost:\d+/,
+      );
     } finally {
       await box.dovecot.start();
     }
@@ -94,7 +106,10 @@ describe("the downloader against Dovecot with OAuth tokens", () => {
     const config = await box.writeConfig(`pollInterval="60000" idle="true"`, "idle.config");
     const stop = startService(["--config", config]);
     try {
-      await waitFor("the first cycle", async () => (/MpsDownloader finished with exit code 0/.test(await box.log("idle.config")) ? true : undefined));
+      await waitFor(
+        "the first cycle",
+        async () => (/MpsDownloader finished with exit code 0/.test(await box.log("idle.config")) ? true : undefined),
+      );
       const before = (await box.jobs()).length;
       await new Promise((resolve) => setTimeout(resolve, 300));
       const sent = Date.now();
@@ -179,7 +194,10 @@ describe("the downloader with a password (Imap) source", () => {
   });
 
   test("with secure=False it upgrades the plain port with STARTTLS before signing in", async () => {
-    const config = await box.writeConfig(`type="Imap" password="s3cret-pass" secure="False" port="${box.dovecot.port}"`, "starttls.config");
+    const config = await box.writeConfig(
+      `type="Imap" password="s3cret-pass" secure="False" port="${box.dovecot.port}"`,
+      "starttls.config",
+    );
     await box.dovecot.appendMessage(USER, messageWithAttachment());
     const result = await runMps(["run", "--once", "--config", config]);
     const log = await box.log("starttls.config");
@@ -202,7 +220,10 @@ describe("keeping an idle mailbox's refresh token alive", () => {
   test("a run refreshes a refresh token unused for longer than refreshEveryDays, though the access token is still valid", async () => {
     const config = await box.writeConfig("", "keepalive.config");
     const { readFile, writeFile } = await import("node:fs/promises");
-    await writeFile(config, (await readFile(config, "utf8")).replace('keyFile="mps.key">', 'keyFile="mps.key" refreshEveryDays="1">'));
+    await writeFile(
+      config,
+      (await readFile(config, "utf8")).replace('keyFile="mps.key">', 'keyFile="mps.key" refreshEveryDays="1">'),
+    );
     const before = box.auth.counts.refresh_token;
     const result = await runMps(["run", "--once", "--config", config]);
     assert.equal(result.code, 0, await box.log("keepalive.config"));

@@ -26,7 +26,10 @@ describe("mps run on the shipped default config", () => {
     try {
       const health = await waitFor("/health", async () => {
         const response = await fetch("http://127.0.0.1:5556/health");
-        const body = await response.json() as { status: string; sources: Array<{ name: string; lastExitCode: number | null }> };
+        const body = await response.json() as {
+          status: string;
+          sources: Array<{ name: string; lastExitCode: number | null }>;
+        };
         return body.sources[0]?.lastExitCode === 0 ? { response, body } : undefined;
       });
       assert.equal(health.response.status, 200);
@@ -69,14 +72,19 @@ describe("/health of a mailbox whose server goes away", () => {
     const url = `http://127.0.0.1:${port}`;
     const state = async () => {
       const response = await fetch(`${url}/health`);
-      const body = await response.json() as { sources: Array<{ lastExitCode: number | null; lastError: { code: string } | null }> };
+      const body = await response.json() as {
+        sources: Array<{ lastExitCode: number | null; lastError: { code: string } | null }>;
+      };
       const metrics = await (await fetch(`${url}/metrics`)).text();
       const exitCode = /^mps_downloader_last_exit_code\{source="print"\} (\d+)$/m.exec(metrics)?.[1];
       return { status: response.status, source: body.sources[0], exitCode };
     };
     try {
       await box.dovecot.appendMessage(USER, messageWithAttachment());
-      await waitFor("a healthy first cycle", async () => ((await state()).status === 200 && (await box.jobs()).length === 1 ? true : undefined));
+      await waitFor(
+        "a healthy first cycle",
+        async () => ((await state()).status === 200 && (await box.jobs()).length === 1 ? true : undefined),
+      );
       await box.dovecot.stop();
       const stoppedAt = Date.now();
       const down = await waitFor("503", async () => {

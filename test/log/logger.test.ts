@@ -90,7 +90,10 @@ describe("log line format", () => {
     const { logger, memory } = setup();
     logger.error("imap", "Server said:\r\nA1 NO failed\n", { raw: "a\nb" });
     assert.equal(memory.lines.length, 1);
-    assert.equal(memory.lines[0], '2026-11-27T19:29:45.123Z ERROR [imap] Server said:\\r\\nA1 NO failed\\n raw="a\\nb"');
+    assert.equal(
+      memory.lines[0],
+      '2026-11-27T19:29:45.123Z ERROR [imap] Server said:\\r\\nA1 NO failed\\n raw="a\\nb"',
+    );
   });
 
   test("renders an error with its message, code and chain of causes, and its fix", () => {
@@ -178,7 +181,7 @@ describe("redaction of log lines", () => {
   test("redacts a registered secret wherever it appears, also inside quoted fields", () => {
     const { logger, memory, redactor } = setup();
     redactor.registerSecret('Pa"ss word1');
-    logger.warn("config", "Password Pa\"ss word1 rejected", { value: 'Pa"ss word1', json: { p: 'Pa"ss word1' } });
+    logger.warn("config", 'Password Pa"ss word1 rejected', { value: 'Pa"ss word1', json: { p: 'Pa"ss word1' } });
     assert.ok(!memory.lines[0]?.includes("ss word1"), memory.lines[0]);
   });
 
@@ -258,7 +261,10 @@ describe("log sinks", () => {
       for (let index = 0; index < 10; index++) logger.info("a", `line ${index}`);
       logger.close();
       const text = readFileSync(path, "utf8");
-      assert.match(text, /WARN {2}\[log\] Cannot rotate log file '.*mps\.log': .*; writing on in the current file fix=/);
+      assert.match(
+        text,
+        /WARN {2}\[log\] Cannot rotate log file '.*mps\.log': .*; writing on in the current file fix=/,
+      );
       assert.equal(text.split("\n").filter((line) => / \[a\] line \d$/.test(line)).length, 10);
     } finally {
       rmSync(root, { recursive: true, force: true });
@@ -272,7 +278,10 @@ describe("log sinks", () => {
       const path = join(root, "logs", "mps.log");
       assert.throws(() => createLogger({ now: () => T0, file: { path } }), (error: unknown) => {
         assert.ok(error instanceof LogFileError);
-        assert.ok(error.message.startsWith(`Cannot write log file '${path}': a part of the path is a file, not a folder (`), error.message);
+        assert.ok(
+          error.message.startsWith(`Cannot write log file '${path}': a part of the path is a file, not a folder (`),
+          error.message,
+        );
         return true;
       });
     } finally {
@@ -285,7 +294,9 @@ describe("log sinks", () => {
     const received: string[] = [];
     const flaky: LogSink = {
       write(line) {
-        if (broken) throw new LogFileError("/var/log/mps/mps.log", Object.assign(new Error("no space"), { code: "ENOSPC" }));
+        if (broken) {
+          throw new LogFileError("/var/log/mps/mps.log", Object.assign(new Error("no space"), { code: "ENOSPC" }));
+        }
         received.push(line);
       },
     };
@@ -313,7 +324,12 @@ describe("log sinks", () => {
       },
     };
     const memory = createMemorySink();
-    const logger = createLogger({ now: () => T0, sinks: [failing, memory], redactor: createRedactor(), consoleStream: collectingStream() });
+    const logger = createLogger({
+      now: () => T0,
+      sinks: [failing, memory],
+      redactor: createRedactor(),
+      consoleStream: collectingStream(),
+    });
     logger.info("a", "one");
     logger.info("a", "two");
     assert.deepEqual(memory.lines, [

@@ -28,7 +28,11 @@ function assertHidden(line: string, secrets: readonly string[], expected?: strin
 
 describe("redact() by shape", () => {
   test("removes a JWT wherever it stands", () => {
-    assertHidden(`token acquired ${ACCESS_TOKEN} for print@contoso.com`, [ACCESS_TOKEN], `token acquired ${REDACTED} for print@contoso.com`);
+    assertHidden(
+      `token acquired ${ACCESS_TOKEN} for print@contoso.com`,
+      [ACCESS_TOKEN],
+      `token acquired ${REDACTED} for print@contoso.com`,
+    );
     assertHidden(`id_token_hint=${ACCESS_TOKEN}&x=1`, [ACCESS_TOKEN]);
   });
 
@@ -40,7 +44,11 @@ describe("redact() by shape", () => {
 
   test("removes the token after Bearer and the value of an Authorization header", () => {
     assertHidden(`Authorization: Bearer ${ACCESS_TOKEN}`, [ACCESS_TOKEN], `Authorization: Bearer ${REDACTED}`);
-    assertHidden(`{"authorization":"Bearer ${ACCESS_TOKEN}"}`, [ACCESS_TOKEN], `{"authorization":"Bearer ${REDACTED}"}`);
+    assertHidden(
+      `{"authorization":"Bearer ${ACCESS_TOKEN}"}`,
+      [ACCESS_TOKEN],
+      `{"authorization":"Bearer ${REDACTED}"}`,
+    );
     assertHidden("Authorization: Basic cHJpbnRAY29udG9zby5jb206aHVudGVyMjI=", ["cHJpbnRAY29udG9zby5jb206aHVudGVyMjI="]);
     assertHidden("auth header bearer abc123opaque456", ["abc123opaque456"]);
   });
@@ -58,9 +66,19 @@ describe("redact() by shape", () => {
   });
 
   test("removes the argument of IMAP AUTHENTICATE XOAUTH2 and OAUTHBEARER lines", () => {
-    assertHidden(`C: A1 AUTHENTICATE XOAUTH2 ${XOAUTH2}`, [XOAUTH2.slice(0, 40)], `C: A1 AUTHENTICATE XOAUTH2 ${REDACTED}`);
-    assertHidden(`2 AUTHENTICATE OAUTHBEARER ${OAUTHBEARER}`, [OAUTHBEARER.slice(0, 40)], `2 AUTHENTICATE OAUTHBEARER ${REDACTED}`);
-    assertHidden("a3 authenticate plain AHByaW50QGNvbnRvc28uY29tAGh1bnRlcjIy", ["AHByaW50QGNvbnRvc28uY29tAGh1bnRlcjIy"]);
+    assertHidden(
+      `C: A1 AUTHENTICATE XOAUTH2 ${XOAUTH2}`,
+      [XOAUTH2.slice(0, 40)],
+      `C: A1 AUTHENTICATE XOAUTH2 ${REDACTED}`,
+    );
+    assertHidden(
+      `2 AUTHENTICATE OAUTHBEARER ${OAUTHBEARER}`,
+      [OAUTHBEARER.slice(0, 40)],
+      `2 AUTHENTICATE OAUTHBEARER ${REDACTED}`,
+    );
+    assertHidden("a3 authenticate plain AHByaW50QGNvbnRvc28uY29tAGh1bnRlcjIy", [
+      "AHByaW50QGNvbnRvc28uY29tAGh1bnRlcjIy",
+    ]);
   });
 
   test("keeps imapflow's own mask of a hidden value", () => {
@@ -69,7 +87,11 @@ describe("redact() by shape", () => {
   });
 
   test("removes the password of an IMAP LOGIN command, quoted or not", () => {
-    assertHidden('C: A001 LOGIN print@contoso.com "hunter 22"', ["hunter"], `C: A001 LOGIN print@contoso.com "${REDACTED}"`);
+    assertHidden(
+      'C: A001 LOGIN print@contoso.com "hunter 22"',
+      ["hunter"],
+      `C: A001 LOGIN print@contoso.com "${REDACTED}"`,
+    );
     assertHidden('LOGIN "print@contoso.com" "pa\\"ss"', ["pa\\"], `LOGIN "print@contoso.com" "${REDACTED}"`);
     assertHidden("a2 login print@contoso.com hunter22", ["hunter22"], `a2 login print@contoso.com ${REDACTED}`);
   });
@@ -105,7 +127,10 @@ describe("redact() by shape", () => {
       id_token: ACCESS_TOKEN,
     });
     const out = assertHidden(`token response: ${body}`, [ACCESS_TOKEN, REFRESH_TOKEN.slice(0, 20)]);
-    assert.match(out, /"token_type":"Bearer","scope":"https:\/\/outlook\.office\.com\/IMAP\.AccessAsUser\.All","expires_in":4355/);
+    assert.match(
+      out,
+      /"token_type":"Bearer","scope":"https:\/\/outlook\.office\.com\/IMAP\.AccessAsUser\.All","expires_in":4355/,
+    );
     assert.match(out, /"access_token":"\[redacted\]","refresh_token":"\[redacted\]","id_token":"\[redacted\]"/);
   });
 
@@ -116,10 +141,18 @@ describe("redact() by shape", () => {
 
   test("removes secrets from the form body of a refresh request", () => {
     const form =
-      `client_id=9e5f94bc-e8a4-4e73-b8be-63364c29d753&grant_type=refresh_token&refresh_token=${encodeURIComponent(REFRESH_TOKEN)}` +
-      `&client_secret=${encodeURIComponent(CLIENT_SECRET)}&scope=https%3A%2F%2Foutlook.office.com%2FIMAP.AccessAsUser.All%20offline_access`;
+      `client_id=9e5f94bc-e8a4-4e73-b8be-63364c29d753&grant_type=refresh_token&refresh_token=${
+        encodeURIComponent(REFRESH_TOKEN)
+      }` +
+      `&client_secret=${
+        encodeURIComponent(CLIENT_SECRET)
+      }&scope=https%3A%2F%2Foutlook.office.com%2FIMAP.AccessAsUser.All%20offline_access`;
     const out = assertHidden(form, [REFRESH_TOKEN.slice(0, 20), CLIENT_SECRET, encodeURIComponent(CLIENT_SECRET)]);
-    assert.ok(out.startsWith("client_id=9e5f94bc-e8a4-4e73-b8be-63364c29d753&grant_type=refresh_token&refresh_token=[redacted]&"));
+    assert.ok(
+      out.startsWith(
+        "client_id=9e5f94bc-e8a4-4e73-b8be-63364c29d753&grant_type=refresh_token&refresh_token=[redacted]&",
+      ),
+    );
     assert.ok(out.endsWith("&scope=https%3A%2F%2Foutlook.office.com%2FIMAP.AccessAsUser.All%20offline_access"));
   });
 
@@ -134,8 +167,11 @@ describe("redact() by shape", () => {
       ["M.C540_abc123", "dBjftJeZ4CVP"],
     );
     assertHidden("code=Sp1lkNzLx9&state=abc", ["Sp1lkNzLx9"], `code=${REDACTED}&state=abc`);
-    assertHidden('{"device_code":"GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS","user_code":"WDJB-MJHT"}', ["GmRhmhcxhwAz"]);
-    const authorize = "https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?response_type=code&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
+    assertHidden('{"device_code":"GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS","user_code":"WDJB-MJHT"}', [
+      "GmRhmhcxhwAz",
+    ]);
+    const authorize =
+      "https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?response_type=code&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
     assert.equal(redact(authorize), authorize);
   });
 
@@ -167,7 +203,7 @@ describe("redact() by shape", () => {
 
   test("removes secret values written as key: value, key=value and logfmt fields", () => {
     assertHidden("password: hunter22", ["hunter22"], `password: ${REDACTED}`);
-    assertHidden('passwd=s3cret! user=print', ["s3cret"], `passwd=${REDACTED} user=print`);
+    assertHidden("passwd=s3cret! user=print", ["s3cret"], `passwd=${REDACTED} user=print`);
     assertHidden(`storage key: ${STORAGE_KEY}`, [STORAGE_KEY]);
     assertHidden(`MPS_STORAGE_KEY=${STORAGE_KEY}`, [STORAGE_KEY]);
     assertHidden(`storageKey="${STORAGE_KEY}"`, [STORAGE_KEY]);
@@ -185,11 +221,18 @@ describe("redact() by shape", () => {
   });
 
   test("removes the password of a URL with user info", () => {
-    assertHidden("imap://print%40contoso.com:hunter22@imap.contoso.com:993/INBOX", ["hunter22"], `imap://print%40contoso.com:${REDACTED}@imap.contoso.com:993/INBOX`);
+    assertHidden(
+      "imap://print%40contoso.com:hunter22@imap.contoso.com:993/INBOX",
+      ["hunter22"],
+      `imap://print%40contoso.com:${REDACTED}@imap.contoso.com:993/INBOX`,
+    );
   });
 
   test("removes a PEM private key", () => {
-    assertHidden("key=-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY----- next", ["MIIEvQIBADAN"]);
+    assertHidden(
+      "key=-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY----- next",
+      ["MIIEvQIBADAN"],
+    );
   });
 });
 
@@ -198,17 +241,17 @@ describe("redact() leaves ordinary text alone", () => {
     "2026-11-27T19:29:45.123Z INFO  [downloader/print@contoso.com] MpsDownloader finished with exit code 0",
     "2026-11-27T19:29:45.123Z ERROR [oauth] Cannot refresh access token: AADSTS700082: The refresh token has expired due to inactivity. code=ERR_OAUTH_REFRESH",
     "Client secret could not be retrieved: AADSTS7000215: Invalid client secret provided.",
-    "Needs admin approval (AADSTS65001) fix=\"Ask an admin to consent for the organisation\"",
+    'Needs admin approval (AADSTS65001) fix="Ask an admin to consent for the organisation"',
     "Saved message to 'C:\\ProgramData\\mps\\Failed\\2026-11-27T192945Z_4711.eml'",
     "Wrote job /var/spool/mps/Spool/src1-987654321-4711/job.json (2 documents, 81234 bytes)",
     "token file /var/lib/mps/oauth-storage/microsoft/print@contoso.com.json",
     "Could not retrieve an access token from the OAuth storage; users with tokens: print@contoso.com, scan@contoso.com",
     "Run `mps login microsoft print@contoso.com` to sign in again",
     "No token: try mps login Microsoft print@contoso.com --device-code",
-    "token_type=Bearer expires_in=3599 scope=\"https://outlook.office.com/IMAP.AccessAsUser.All offline_access\"",
+    'token_type=Bearer expires_in=3599 scope="https://outlook.office.com/IMAP.AccessAsUser.All offline_access"',
     "clientSecretExpires=2027-01-31 refreshTokenExpiresAt=2027-02-25T10:00:00.000Z tokenExpiresAt=2026-11-27T20:29:45.000Z",
     "the Bearer token expired at 2026-11-27T20:29:45Z",
-    "WWW-Authenticate: Bearer realm=\"\", error=\"invalid_token\", error_description=\"The access token expired\"",
+    'WWW-Authenticate: Bearer realm="", error="invalid_token", error_description="The access token expired"',
     "* OK The Microsoft Exchange IMAP4 service is ready. [TABFADEAOAAuAFAAUgBPAEQA]",
     "A1 NO LOGIN failed.",
     "* BAD LOGIN command disabled by policy",
@@ -216,7 +259,7 @@ describe("redact() leaves ordinary text alone", () => {
     "User is authenticated but not connected (NAMESPACE BAD)",
     "Failed to authenticate print@contoso.com with XOAUTH2 after 3 tries",
     "mps 0.1.0 on Node v24.21.0 (linux x64), config conf/mps.config line 7",
-    "Message <CAF=Yz8x3q@mail.gmail.com> uid=4711 uidvalidity=987654321 from anna.meier@contoso.com subject=\"Quarterly report\"",
+    'Message <CAF=Yz8x3q@mail.gmail.com> uid=4711 uidvalidity=987654321 from anna.meier@contoso.com subject="Quarterly report"',
     "listening on http://127.0.0.1:5556/health and /metrics",
     "Open https://microsoft.com/devicelogin and enter the code WDJB-MJHT",
     "error_codes=[700082] trace_id=0f3c1a2b-9d8e-4f7a-b6c5-1e2d3c4b5a69 correlation_id=8a7b6c5d-4e3f-2a1b-0c9d-8e7f6a5b4c3d",

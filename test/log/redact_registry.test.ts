@@ -44,13 +44,15 @@ describe("registered exact secrets", () => {
     const redactor = createRedactor();
     const secret = 'p&ss w"rd/+<1>';
     redactor.registerSecret(secret);
-    for (const form of [
-      secret,
-      encodeURIComponent(secret),
-      encodeURIComponent(secret).replace(/%20/g, "+"),
-      JSON.stringify(secret).slice(1, -1),
-      "p&amp;ss w&quot;rd/+&lt;1&gt;",
-    ]) {
+    for (
+      const form of [
+        secret,
+        encodeURIComponent(secret),
+        encodeURIComponent(secret).replace(/%20/g, "+"),
+        JSON.stringify(secret).slice(1, -1),
+        "p&amp;ss w&quot;rd/+&lt;1&gt;",
+      ]
+    ) {
       assert.equal(redactor.redact(`x ${form} y`), `x ${REDACTED} y`, form);
     }
   });
@@ -147,7 +149,9 @@ describe("registered exact secrets", () => {
     }
     const started = performance.now();
     for (let index = 0; index < 2000; index++) {
-      redactor.redact(`2026-11-27T19:29:45.123Z INFO  [downloader] Downloaded message uid=${index} source=print@contoso.com`);
+      redactor.redact(
+        `2026-11-27T19:29:45.123Z INFO  [downloader] Downloaded message uid=${index} source=print@contoso.com`,
+      );
     }
     assert.ok(performance.now() - started < 2000, "2,000 lines with 300 tokens took over 2 s");
   });

@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, test } from "node:test";
@@ -28,7 +37,9 @@ function allLines(path: string, maxFiles: number): string[] {
   const files = [];
   for (let index = maxFiles; index >= 1; index--) files.push(`${path}.${index}`);
   files.push(path);
-  return files.filter((file) => existsSync(file)).flatMap((file) => readFileSync(file, "utf8").split("\n").filter((line) => line !== ""));
+  return files.filter((file) => existsSync(file)).flatMap((file) =>
+    readFileSync(file, "utf8").split("\n").filter((line) => line !== "")
+  );
 }
 
 describe("rotating log file", () => {
@@ -58,7 +69,11 @@ describe("rotating log file", () => {
     assert.equal(readFileSync(path, "utf8"), Array.from({ length: 10 }, (_, index) => numbered(90 + index)).join(""));
     const kept = allLines(path, 3);
     assert.equal(kept.length, 40);
-    assert.deepEqual(kept, Array.from({ length: 40 }, (_, index) => numbered(60 + index).trimEnd()), "no line lost or reordered");
+    assert.deepEqual(
+      kept,
+      Array.from({ length: 40 }, (_, index) => numbered(60 + index).trimEnd()),
+      "no line lost or reordered",
+    );
     for (const name of logFiles(root)) assert.ok(statSync(join(root, name)).size <= 100, `${name} is over maxBytes`);
   });
 

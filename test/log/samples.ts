@@ -7,7 +7,13 @@ function base64url(value: unknown): string {
 
 /** An Entra access token for outlook.office.com (RS256 JWT). */
 export const ACCESS_TOKEN = [
-  base64url({ typ: "JWT", nonce: "Xk3p9QmW2sYb7RfLc1uTz0hVa", alg: "RS256", x5t: "JDNa_4i4r7FgigL3sHIlI3xV-IU", kid: "JDNa_4i4r7FgigL3sHIlI3xV-IU" }),
+  base64url({
+    typ: "JWT",
+    nonce: "Xk3p9QmW2sYb7RfLc1uTz0hVa",
+    alg: "RS256",
+    x5t: "JDNa_4i4r7FgigL3sHIlI3xV-IU",
+    kid: "JDNa_4i4r7FgigL3sHIlI3xV-IU",
+  }),
   base64url({
     aud: "https://outlook.office.com",
     iss: "https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/",

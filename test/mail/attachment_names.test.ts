@@ -1,7 +1,20 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { partFileName } from "../../src/mail/part_file_name.ts";
-import { attachment, base64Lines, entity, envelope, expectJob, fakeFile, makeDirs, multipart, removeDirs, run, sha256, textPart } from "./mail_test_kit.ts";
+import {
+  attachment,
+  base64Lines,
+  entity,
+  envelope,
+  expectJob,
+  fakeFile,
+  makeDirs,
+  multipart,
+  removeDirs,
+  run,
+  sha256,
+  textPart,
+} from "./mail_test_kit.ts";
 import type { Dirs } from "./mail_test_kit.ts";
 
 let dirs: Dirs;
@@ -32,7 +45,7 @@ test("decodes an RFC 2231 name in UTF-8 split over continuations", async () => {
       "Content-Disposition: attachment;",
       " filename*0*=UTF-8''Bericht_Gr%C3%B6;",
       " filename*1*=%C3%9Fe;",
-      " filename*2=\".pdf\"",
+      ' filename*2=".pdf"',
     ], pdf),
   ], envelope());
   const job = await expectJob(dirs, await run(dirs, raw));
@@ -41,23 +54,40 @@ test("decodes an RFC 2231 name in UTF-8 split over continuations", async () => {
 
 test("decodes an RFC 2231 name in ISO-8859-1 with a language", async () => {
   const names = await namesOf([
-    pdfPart(["Content-Type: application/pdf", "Content-Disposition: attachment; filename*=iso-8859-1'de'Stra%DFe_%FCber.pdf"], fakeFile(100)),
+    pdfPart([
+      "Content-Type: application/pdf",
+      "Content-Disposition: attachment; filename*=iso-8859-1'de'Stra%DFe_%FCber.pdf",
+    ], fakeFile(100)),
   ]);
   assert.deepEqual(names, ["Straße_über.pdf"]);
 });
 
 test("decodes RFC 2047 encoded words in B and Q form, from filename and from the name on Content-Type", async () => {
   const names = await namesOf([
-    pdfPart(["Content-Type: application/pdf", "Content-Disposition: attachment; filename=\"=?UTF-8?B?UmVjaG51bmfDnGJlcnNpY2h0LnBkZg==?=\""], fakeFile(100)),
-    pdfPart(["Content-Type: application/pdf; name=\"=?ISO-8859-1?Q?K=F6ln_Angebot=2Epdf?=\""], fakeFile(100)),
-    pdfPart(["Content-Type: application/pdf; name=\"=?utf-8?Q?Fallback_name?=.pdf\"", "Content-Disposition: attachment"], fakeFile(100)),
-    pdfPart(["Content-Type: application/pdf; name=\"ignored.pdf\"", "Content-Disposition: attachment; filename=\"wins.pdf\""], fakeFile(100)),
+    pdfPart([
+      "Content-Type: application/pdf",
+      'Content-Disposition: attachment; filename="=?UTF-8?B?UmVjaG51bmfDnGJlcnNpY2h0LnBkZg==?="',
+    ], fakeFile(100)),
+    pdfPart(['Content-Type: application/pdf; name="=?ISO-8859-1?Q?K=F6ln_Angebot=2Epdf?="'], fakeFile(100)),
+    pdfPart(
+      ['Content-Type: application/pdf; name="=?utf-8?Q?Fallback_name?=.pdf"', "Content-Disposition: attachment"],
+      fakeFile(100),
+    ),
+    pdfPart([
+      'Content-Type: application/pdf; name="ignored.pdf"',
+      'Content-Disposition: attachment; filename="wins.pdf"',
+    ], fakeFile(100)),
   ]);
   assert.deepEqual(names, ["RechnungÜbersicht.pdf", "Köln Angebot.pdf", "Fallback name.pdf", "wins.pdf"]);
 });
 
 test("takes a raw UTF-8 name as written", async () => {
-  const names = await namesOf([pdfPart(["Content-Type: application/pdf", "Content-Disposition: attachment; filename=\"Übersicht 2026.pdf\""], fakeFile(100))]);
+  const names = await namesOf([
+    pdfPart(
+      ["Content-Type: application/pdf", 'Content-Disposition: attachment; filename="Übersicht 2026.pdf"'],
+      fakeFile(100),
+    ),
+  ]);
   assert.deepEqual(names, ["Übersicht 2026.pdf"]);
 });
 
@@ -69,9 +99,20 @@ test("makes hostile names safe: no path parts, no reserved Windows names or char
     attachment("a:b*c?.pdf", "application/pdf", fakeFile(100)),
     attachment("job.json", "application/pdf", fakeFile(100)),
     attachment("trailing. . ", "application/pdf", fakeFile(100)),
-    pdfPart(["Content-Type: application/pdf", "Content-Disposition: attachment; filename*=UTF-8''..%2F..%2Fx%00y.pdf"], fakeFile(100)),
+    pdfPart(
+      ["Content-Type: application/pdf", "Content-Disposition: attachment; filename*=UTF-8''..%2F..%2Fx%00y.pdf"],
+      fakeFile(100),
+    ),
   ]);
-  assert.deepEqual(names, ["passwd.pdf", "evil.pdf", "_CON.pdf", "a_b_c_.pdf", "job (2).json", "trailing.pdf", "x_y.pdf"]);
+  assert.deepEqual(names, [
+    "passwd.pdf",
+    "evil.pdf",
+    "_CON.pdf",
+    "a_b_c_.pdf",
+    "job (2).json",
+    "trailing.pdf",
+    "x_y.pdf",
+  ]);
   // deno-lint-ignore no-control-regex
   for (const name of names) assert.doesNotMatch(name, /[\\/:*?"<>|\u0000-\u001f]/);
 });

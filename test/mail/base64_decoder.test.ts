@@ -22,7 +22,11 @@ async function decode(decoder: Transform, chunks: readonly Buffer[]): Promise<Bu
 async function assertSameAsLibbase64(chunks: readonly Buffer[], label: string): Promise<Buffer> {
   const expected = await decode(new libbase64.Decoder(), chunks);
   const actual = await decode(new Base64Decoder(), chunks);
-  assert.equal(actual.toString("hex"), expected.toString("hex"), `${label}: ${JSON.stringify(chunks.map((c) => c.toString("latin1")))}`);
+  assert.equal(
+    actual.toString("hex"),
+    expected.toString("hex"),
+    `${label}: ${JSON.stringify(chunks.map((c) => c.toString("latin1")))}`,
+  );
   return actual;
 }
 
@@ -53,7 +57,10 @@ test("decodes line-wrapped base64 cut at every position like libbase64", async (
     for (const length of [0, 1, 2, 3, 31, 32, 33]) {
       const body = wrap(randomBytes(length).toString("base64"), width, lineEnd);
       for (let cut = 0; cut <= body.length; cut++) {
-        await assertSameAsLibbase64([body.subarray(0, cut), body.subarray(cut)], `width ${width}, ${length} bytes, cut at ${cut}`);
+        await assertSameAsLibbase64(
+          [body.subarray(0, cut), body.subarray(cut)],
+          `width ${width}, ${length} bytes, cut at ${cut}`,
+        );
       }
     }
   }
@@ -70,12 +77,18 @@ test("decodes damaged base64 (stray characters, padding inside, base64url digits
       // a few stray characters anywhere
       const characters = [...text];
       for (let i = 0; i < 1 + (round % 4); i++) {
-        characters.splice(Math.floor(next() * (characters.length + 1)), 0, alphabet[Math.floor(next() * alphabet.length)] ?? "");
+        characters.splice(
+          Math.floor(next() * (characters.length + 1)),
+          0,
+          alphabet[Math.floor(next() * alphabet.length)] ?? "",
+        );
       }
       text = characters.join("");
     } else if (kind === 1) {
       // anything at all
-      text = Array.from({ length: Math.floor(next() * 80) }, () => alphabet[Math.floor(next() * alphabet.length)]).join("");
+      text = Array.from({ length: Math.floor(next() * 80) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(
+        "",
+      );
     } else {
       // padded segments one after another
       text = `${text}\r\n${randomBytes(Math.floor(next() * 10)).toString("base64")}`;
@@ -91,7 +104,7 @@ test("decodes long bodies whose lines are not all one length, or hide a line end
   const next = random(20261128);
   for (let round = 0; round < 400; round++) {
     const lineEnd = round % 2 === 0 ? "\r\n" : "\n";
-    const lines = (randomBytes(2000 + Math.floor(next() * 6000)).toString("base64").match(/.{1,76}/g) ?? []);
+    const lines = randomBytes(2000 + Math.floor(next() * 6000)).toString("base64").match(/.{1,76}/g) ?? [];
     const at = Math.floor(next() * lines.length);
     const line = lines[at] ?? "";
     const cut = Math.floor(next() * (line.length + 1));

@@ -46,8 +46,8 @@ function hugeMessage(expected: { sha256?: string }): AsyncIterable<Uint8Array> {
         "",
         "The big one.",
         `--${boundary}`,
-        "Content-Type: application/pdf; name=\"Huge.pdf\"",
-        "Content-Disposition: attachment; filename=\"Huge.pdf\"",
+        'Content-Type: application/pdf; name="Huge.pdf"',
+        'Content-Disposition: attachment; filename="Huge.pdf"',
         "Content-Transfer-Encoding: base64",
         "",
         "",
@@ -89,9 +89,18 @@ test("streams a 50 MB attachment to the spool without holding it in memory", asy
   peak = Math.max(peak, process.memoryUsage().rss);
   const seconds = (performance.now() - started) / 1000;
   const grewMb = (peak - baseline) / 1024 / 1024;
-  t.diagnostic(`50 MB attachment: ${seconds.toFixed(2)} s, RSS ${(baseline / 1048576).toFixed(1)} MB -> peak ${(peak / 1048576).toFixed(1)} MB (+${grewMb.toFixed(1)} MB)`);
+  t.diagnostic(
+    `50 MB attachment: ${seconds.toFixed(2)} s, RSS ${(baseline / 1048576).toFixed(1)} MB -> peak ${
+      (peak / 1048576).toFixed(1)
+    } MB (+${grewMb.toFixed(1)} MB)`,
+  );
   const job = await expectJob(dirs, outcome);
-  assert.deepEqual(job.documents.map((d) => [d.fileName, d.contentType, d.size, d.sha256]), [["Huge.pdf", "application/pdf", SIZE, expected.sha256]]);
+  assert.deepEqual(job.documents.map((d) => [d.fileName, d.contentType, d.size, d.sha256]), [[
+    "Huge.pdf",
+    "application/pdf",
+    SIZE,
+    expected.sha256,
+  ]]);
   // The growth is V8 sizing its young generation for the garbage of parsing (about 25 MB on Node 24,
   // 10 on Deno; 13 with --max-semi-space-size=2), not the attachment: it stays flat for 500 MB.
   assert.ok(grewMb < 35, `RSS grew by ${grewMb.toFixed(1)} MB while a 50 MB attachment streamed`);

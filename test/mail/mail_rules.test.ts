@@ -7,7 +7,7 @@ test("finds the sender address behind display names, quotes, comments and source
   const cases: Array<[string, string | undefined]> = [
     ["alice@example.test", "alice@example.test"],
     ["Alice <Alice@Example.TEST>", "alice@example.test"],
-    ["\"Doe, John <fake@evil.test>\" <john@example.test>", "john@example.test"],
+    ['"Doe, John <fake@evil.test>" <john@example.test>', "john@example.test"],
     ["john@example.test (John <fake@evil.test>)", "john@example.test"],
     ["Jürgen Müller <j.mueller@example.de>", "j.mueller@example.de"],
     ["<@relay.test:user@example.test>", "user@example.test"],
@@ -40,14 +40,31 @@ test("reads an allowedSenders pattern without @ as a domain", () => {
 test("prints SPEC's default types, by extension only when the type is generic", () => {
   assert.equal(printablePart("application/pdf", "", []), "application/pdf");
   assert.equal(printablePart("Image/JPEG", "x.jpg", []), "image/jpeg");
-  assert.equal(printablePart("application/octet-stream", "Sheet.XLSX", []), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-  assert.equal(printablePart("application/octet-stream", "slides.odp", []), "application/vnd.oasis.opendocument.presentation");
+  assert.equal(
+    printablePart("application/octet-stream", "Sheet.XLSX", []),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  );
+  assert.equal(
+    printablePart("application/octet-stream", "slides.odp", []),
+    "application/vnd.oasis.opendocument.presentation",
+  );
   assert.equal(printablePart("application/octet-stream", "tool.exe", []), undefined);
   assert.equal(printablePart("application/zip", "letter.pdf", []), undefined);
   assert.equal(printablePart("application/x-msdownload", "x.pdf", []), undefined);
   assert.equal(printablePart("text/html", "page.html", []), undefined);
   assert.equal(printablePart("application/pkcs7-signature", "smime.p7s", []), undefined);
-  for (const type of ["application/postscript", "image/png", "image/gif", "image/tiff", "image/bmp", "text/plain", "application/rtf", "application/msword"]) {
+  for (
+    const type of [
+      "application/postscript",
+      "image/png",
+      "image/gif",
+      "image/tiff",
+      "image/bmp",
+      "text/plain",
+      "application/rtf",
+      "application/msword",
+    ]
+  ) {
     assert.equal(printablePart(type, "", []), type);
   }
 });
@@ -55,16 +72,24 @@ test("prints SPEC's default types, by extension only when the type is generic", 
 test("takes printableTypes as types, type wildcards or extensions", () => {
   assert.equal(printablePart("image/heic", "", ["image/*"]), "image/heic");
   assert.equal(printablePart("application/pdf", "", ["image/*"]), undefined);
-  assert.equal(printablePart("application/octet-stream", "a.docx", [".docx"]), "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
-  assert.equal(printablePart("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "noext", ["docx"]), "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+  assert.equal(
+    printablePart("application/octet-stream", "a.docx", [".docx"]),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  );
+  assert.equal(
+    printablePart("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "noext", ["docx"]),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  );
   assert.equal(printablePart("application/zip", "a.zip", ["*.zip"]), "application/zip");
   assert.equal(printablePart("application/x-anything", "x", ["*"]), "application/x-anything");
 });
 
 test("turns HTML into readable plain text", () => {
   assert.equal(
-    htmlToText("<html><head><title>t</title><style>b{}</style></head><body><!-- c --><p>Hello&nbsp;<b>World</b> &amp; co &#8364;&#x41;</p>" +
-      "<table><tr><td>a</td><td>b</td></tr></table>line<br>break<script>alert(1)</script></body></html>"),
+    htmlToText(
+      "<html><head><title>t</title><style>b{}</style></head><body><!-- c --><p>Hello&nbsp;<b>World</b> &amp; co &#8364;&#x41;</p>" +
+        "<table><tr><td>a</td><td>b</td></tr></table>line<br>break<script>alert(1)</script></body></html>",
+    ),
     "Hello World & co €A\n\na\tb\n\nline\nbreak",
   );
   assert.equal(htmlToText("<a href='https://x.test/'>https://x.test/</a>"), "https://x.test/");

@@ -119,15 +119,30 @@ export function entity(headers: readonly string[], body: string): string {
   return [...headers, "", body].join(CRLF);
 }
 
-export function multipart(subtype: string, boundary: string, parts: readonly string[], headers: readonly string[] = []): string {
+export function multipart(
+  subtype: string,
+  boundary: string,
+  parts: readonly string[],
+  headers: readonly string[] = [],
+): string {
   return entity(
     [...headers, `Content-Type: multipart/${subtype}; boundary="${boundary}"`],
-    ["This is a multi-part message in MIME format.", ...parts.map((part) => `--${boundary}${CRLF}${part}`), `--${boundary}--`, ""]
+    [
+      "This is a multi-part message in MIME format.",
+      ...parts.map((part) => `--${boundary}${CRLF}${part}`),
+      `--${boundary}--`,
+      "",
+    ]
       .join(CRLF),
   );
 }
 
-export function attachment(fileName: string, contentType: string, bytes: Uint8Array, extra: readonly string[] = []): string {
+export function attachment(
+  fileName: string,
+  contentType: string,
+  bytes: Uint8Array,
+  extra: readonly string[] = [],
+): string {
   return entity(
     [
       `Content-Type: ${contentType}; name="${fileName}"`,

@@ -27,43 +27,64 @@ function show(input: Buffer): string {
 }
 
 /** Splits `input` both ways in every feeding; fails with the input and the first difference. */
-async function assertSplitsAsMailsplit(input: Buffer, label: string, rng: Rng, options: MimeSplitterOptions = {}): Promise<void> {
+async function assertSplitsAsMailsplit(
+  input: Buffer,
+  label: string,
+  rng: Rng,
+  options: MimeSplitterOptions = {},
+): Promise<void> {
   const expected = await mailsplitSummary(input, options);
   for (const [feeding, sizes] of feedings(input, rng)) {
     const actual = mimeSplitterSummary(input, sizes, options);
     if (!isDeepStrictEqual(actual, expected)) {
-      assert.fail(`${label}, fed ${feeding}${options.maxChildNodes || options.maxHeadSize ? ` with ${JSON.stringify(options)}` : ""}: ` +
-        `${firstDifference(actual, expected)}\ninput: ${show(input)}`);
+      assert.fail(
+        `${label}, fed ${feeding}${
+          options.maxChildNodes || options.maxHeadSize ? ` with ${JSON.stringify(options)}` : ""
+        }: ` +
+          `${firstDifference(actual, expected)}\ninput: ${show(input)}`,
+      );
     }
   }
 }
 
 function firstDifference(actual: SplitSummary, expected: SplitSummary): string {
-  if (!isDeepStrictEqual(actual.error, expected.error)) return `error ${JSON.stringify(actual.error)}, mailsplit ${JSON.stringify(expected.error)}`;
+  if (!isDeepStrictEqual(actual.error, expected.error)) {
+    return `error ${JSON.stringify(actual.error)}, mailsplit ${JSON.stringify(expected.error)}`;
+  }
   for (let i = 0; i < Math.max(actual.nodes.length, expected.nodes.length); i++) {
-    if (!isDeepStrictEqual(actual.nodes[i], expected.nodes[i])) return `node ${i}: ${JSON.stringify(actual.nodes[i])}, mailsplit ${JSON.stringify(expected.nodes[i])}`;
+    if (!isDeepStrictEqual(actual.nodes[i], expected.nodes[i])) {
+      return `node ${i}: ${JSON.stringify(actual.nodes[i])}, mailsplit ${JSON.stringify(expected.nodes[i])}`;
+    }
   }
   for (let i = 0; i < Math.max(actual.bodies.length, expected.bodies.length); i++) {
-    if (!isDeepStrictEqual(actual.bodies[i], expected.bodies[i])) return `body ${i}: ${JSON.stringify(actual.bodies[i])}, mailsplit ${JSON.stringify(expected.bodies[i])}`;
+    if (!isDeepStrictEqual(actual.bodies[i], expected.bodies[i])) {
+      return `body ${i}: ${JSON.stringify(actual.bodies[i])}, mailsplit ${JSON.stringify(expected.bodies[i])}`;
+    }
   }
   return "no difference found";
 }
 
 test("splits the fixture messages and the messages the mail tests build as mailsplit does, however they are fed", async () => {
   const rng = new Rng(SEED);
-  for (const [name, raw] of [...await fixtureMessages(), ...kitMessages()]) await assertSplitsAsMailsplit(raw, `message '${name}'`, rng);
+  for (const [name, raw] of [...await fixtureMessages(), ...kitMessages()]) {
+    await assertSplitsAsMailsplit(raw, `message '${name}'`, rng);
+  }
 });
 
 test("splits random MIME trees as mailsplit does, however they are fed", async () => {
   const rng = new Rng(SEED);
   const generator = new MimeTreeGenerator(rng);
-  for (let n = 0; n < 1500; n++) await assertSplitsAsMailsplit(generator.message(), `seed ${SEED}, random message ${n}`, rng);
+  for (let n = 0; n < 1500; n++) {
+    await assertSplitsAsMailsplit(generator.message(), `seed ${SEED}, random message ${n}`, rng);
+  }
 });
 
 test("splits random MIME trees with lines over 64 KiB as mailsplit does", async () => {
   const rng = new Rng(SEED + 1);
   const generator = new MimeTreeGenerator(rng, { long: true });
-  for (let n = 0; n < 100; n++) await assertSplitsAsMailsplit(generator.message(), `seed ${SEED + 1}, random long-line message ${n}`, rng);
+  for (let n = 0; n < 100; n++) {
+    await assertSplitsAsMailsplit(generator.message(), `seed ${SEED + 1}, random long-line message ${n}`, rng);
+  }
 });
 
 test("fails on maxHeadSize and maxChildNodes exactly where mailsplit fails, with its errors", async () => {
@@ -103,11 +124,17 @@ test("refuses a header line without end as soon as it passes maxHeadSize, holdin
 test("refuses the 1001st MIME part with mailsplit's EMAXLEN error, and takes 1000", async () => {
   const rng = new Rng(SEED + 4);
   const message = (parts: number): Buffer =>
-    Buffer.from(`Content-Type: multipart/mixed; boundary=b\r\n\r\n${"--b\r\n\r\nx\r\n".repeat(parts)}--b--\r\n`, "latin1");
+    Buffer.from(
+      `Content-Type: multipart/mixed; boundary=b\r\n\r\n${"--b\r\n\r\nx\r\n".repeat(parts)}--b--\r\n`,
+      "latin1",
+    );
   await assertSplitsAsMailsplit(message(999), "999 parts and the root", rng);
   await assertSplitsAsMailsplit(message(1000), "1000 parts and the root", rng);
   assert.equal(mimeSplitterSummary(message(999)).nodes.length, 1000);
-  assert.deepEqual(mimeSplitterSummary(message(1000)).error, { message: "Max allowed child nodes exceeded", code: "EMAXLEN" });
+  assert.deepEqual(mimeSplitterSummary(message(1000)).error, {
+    message: "Max allowed child nodes exceeded",
+    code: "EMAXLEN",
+  });
   // a delimiter without line end as the last bytes opens a part no line follows: no error there
   const opensLast = Buffer.concat([message(999).subarray(0, -"--b--\r\n".length), Buffer.from("--b\r")]);
   await assertSplitsAsMailsplit(opensLast, "999 parts and one opened by the last bytes", rng);
@@ -117,8 +144,11 @@ test("refuses the 1001st MIME part with mailsplit's EMAXLEN error, and takes 100
 test("streams a 50 MB base64 body through in 512 KiB writes, holding at most a line end between writes", () => {
   const boundary = "----=_Part_4711";
   const line = Buffer.from(`${randomBytes(57 * 1000).toString("base64").replace(/.{76}/g, "$&\r\n")}\r\n`, "latin1");
-  const head = Buffer.from(`From: a@example.test\r\nContent-Type: multipart/mixed; boundary="${boundary}"\r\n\r\n--${boundary}\r\n` +
-    `Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n`, "latin1");
+  const head = Buffer.from(
+    `From: a@example.test\r\nContent-Type: multipart/mixed; boundary="${boundary}"\r\n\r\n--${boundary}\r\n` +
+      `Content-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n`,
+    "latin1",
+  );
   const tail = Buffer.from(`--${boundary}--\r\n`, "latin1");
   const repeats = Math.ceil(50_000_000 / line.length);
   // the body without the line end in front of the closing delimiter, which belongs to the delimiter
@@ -159,7 +189,10 @@ test("streams a 50 MB base64 body through in 512 KiB writes, holding at most a l
   assert.equal(actual.digest("hex"), expected.digest("hex"));
   assert.ok(bodyBytes > 50_000_000);
   assert.ok(maxBuffered <= 2, `${maxBuffered} bytes held between writes`);
-  assert.ok(copied <= 2 * Math.ceil(bodyBytes / (512 * 1024)), `${copied} body bytes copied rather than sliced from the input`);
+  assert.ok(
+    copied <= 2 * Math.ceil(bodyBytes / (512 * 1024)),
+    `${copied} body bytes copied rather than sliced from the input`,
+  );
 });
 
 test("holds a possible delimiter line between writes, and no more once it is too long to be one", () => {
@@ -178,7 +211,12 @@ test("holds a possible delimiter line between writes, and no more once it is too
 test("streams a 20 MB body line without line end through in 512 KiB writes, holding at most a CR between writes", () => {
   const splitter = new MimeSplitter();
   const events: SplitterChunk[] = [];
-  splitter.write(Buffer.from("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: application/octet-stream\r\n\r\n"), events);
+  splitter.write(
+    Buffer.from(
+      "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: application/octet-stream\r\n\r\n",
+    ),
+    events,
+  );
   const piece = randomBytes(512 * 1024);
   for (let i = piece.indexOf(0x0a); i >= 0; i = piece.indexOf(0x0a, i)) piece[i] = 0x20;
   piece[piece.length - 1] = 0x0d; // a CR at the end of every write, as the first half of a line end would be

@@ -55,7 +55,12 @@ export class MimeTreeGenerator {
 
   message(): Buffer {
     const rng = this.#rng;
-    this.#eols = rng.pick<readonly string[]>([["\r\n"], ["\n"], ["\r\n", "\n", "\r\r\n"], ["\r\n", "\r\n", "\r\n", "\r\r\n"]]);
+    this.#eols = rng.pick<readonly string[]>([["\r\n"], ["\n"], ["\r\n", "\n", "\r\r\n"], [
+      "\r\n",
+      "\r\n",
+      "\r\n",
+      "\r\r\n",
+    ]]);
     this.#out = [];
     this.#boundaries = [];
     if (rng.chance(0.8)) this.#line("From: Alice <alice@example.test>");
@@ -66,7 +71,9 @@ export class MimeTreeGenerator {
     if (ending === 0) text = text.replace(/\r*\n$/, "");
     else if (ending === 1) text = text.slice(0, rng.int(text.length + 1));
     else if (ending === 2) text += rng.pick(["--", "-", "\r", "\r-", "\r--", "junk"]);
-    else if (ending === 3 && this.#boundaries.length > 0) text += `--${rng.pick(this.#boundaries)}${rng.pick(["", "--"])}${rng.pick(["", " ", "\r", "\r\r"])}`;
+    else if (ending === 3 && this.#boundaries.length > 0) {
+      text += `--${rng.pick(this.#boundaries)}${rng.pick(["", "--"])}${rng.pick(["", " ", "\r", "\r\r"])}`;
+    }
     return Buffer.from(text, "latin1");
   }
 
@@ -102,14 +109,26 @@ export class MimeTreeGenerator {
       this.#multipartBody(depth, [...ancestors, boundary]);
       return;
     }
-    if (kind === "text") this.#line(rng.pick(["Content-Type: text/plain; charset=utf-8", "Content-Type: text/plain; format=flowed; delsp=yes", "Content-Type: text/html"]));
-    else if (kind === "base64") {
-      this.#line("Content-Type: application/pdf; name=\"=?utf-8?q?R=C3=A9sum=C3=A9?=.pdf\"");
+    if (kind === "text") {
+      this.#line(
+        rng.pick([
+          "Content-Type: text/plain; charset=utf-8",
+          "Content-Type: text/plain; format=flowed; delsp=yes",
+          "Content-Type: text/html",
+        ]),
+      );
+    } else if (kind === "base64") {
+      this.#line('Content-Type: application/pdf; name="=?utf-8?q?R=C3=A9sum=C3=A9?=.pdf"');
       if (rng.chance(0.5)) this.#line("Content-Disposition: attachment; filename*=utf-8''Bericht%20%C3%A4.pdf");
       this.#line("Content-Transfer-Encoding: base64");
     } else if (kind === "rfc822") this.#line("Content-Type: message/rfc822");
-    else if (kind === "leaf-with-boundary") this.#line(`Content-Type: text/plain; boundary="${rng.chance(0.5) && ancestors.length > 0 ? rng.pick(ancestors) : this.#newBoundary(ancestors)}"`);
-    else this.#line("Content-Disposition: inline");
+    else if (kind === "leaf-with-boundary") {
+      this.#line(
+        `Content-Type: text/plain; boundary="${
+          rng.chance(0.5) && ancestors.length > 0 ? rng.pick(ancestors) : this.#newBoundary(ancestors)
+        }"`,
+      );
+    } else this.#line("Content-Disposition: inline");
     // a part of headers only: the next delimiter (or the end) follows at once
     if (kind === "header-only") return;
     if (kind !== "no-blank") this.#out.push(this.#eol());
@@ -146,8 +165,9 @@ export class MimeTreeGenerator {
     for (let n = 0; n < lines; n++) {
       const what = rng.int(12);
       if (what < 4) this.#line(Array.from({ length: rng.int(8) }, () => rng.pick(WORDS)).join(rng.pick([" ", ""])));
-      else if (what < 7) this.#line(Array.from({ length: rng.chance(0.8) ? 76 : rng.int(80) }, () => rng.pick([...BASE64])).join(""));
-      else if (what < 9) this.#line(this.#lookalike(ancestors));
+      else if (what < 7) {
+        this.#line(Array.from({ length: rng.chance(0.8) ? 76 : rng.int(80) }, () => rng.pick([...BASE64])).join(""));
+      } else if (what < 9) this.#line(this.#lookalike(ancestors));
       else if (what < 10) this.#line("");
       else if (what < 11 && this.#long && rng.chance(0.3)) this.#line("L".repeat(65_536 + rng.int(20_000)));
       else this.#line(rng.pick(["\xff\xfe\x80 8bit", "=3D=20", "\r", "--\r", "-"]));
@@ -157,7 +177,9 @@ export class MimeTreeGenerator {
   /** A line that looks like a delimiter line and mostly is none. */
   #lookalike(ancestors: readonly string[]): string {
     const rng = this.#rng;
-    const some = ancestors.length > 0 && rng.chance(0.7) ? rng.pick(ancestors) : rng.pick(this.#boundaries.length > 0 ? this.#boundaries : ["b"]);
+    const some = ancestors.length > 0 && rng.chance(0.7)
+      ? rng.pick(ancestors)
+      : rng.pick(this.#boundaries.length > 0 ? this.#boundaries : ["b"]);
     return rng.pick([
       `--${some}X`,
       `--${some}-`,
@@ -182,7 +204,8 @@ export class MimeTreeGenerator {
       const base = rng.pick(ancestors);
       boundary = rng.pick([`${base}1`, `${base}-x`, base.length > 1 ? base.slice(0, -1) : `${base}${base}`, base]);
     } else {
-      boundary = rng.pick(["b", "bb", "=_Part_1_2", "abc", "x-y", "----=_NextPart_000"]) + (rng.chance(0.5) ? String(rng.int(10)) : "");
+      boundary = rng.pick(["b", "bb", "=_Part_1_2", "abc", "x-y", "----=_NextPart_000"]) +
+        (rng.chance(0.5) ? String(rng.int(10)) : "");
     }
     this.#boundaries.push(boundary);
     return boundary;

@@ -2,7 +2,17 @@ import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import type { PublishOrder } from "../../src/spool/index.ts";
-import { attachment, entity, envelope, expectJob, fakeFile, makeDirs, multipart, removeDirs, run } from "./mail_test_kit.ts";
+import {
+  attachment,
+  entity,
+  envelope,
+  expectJob,
+  fakeFile,
+  makeDirs,
+  multipart,
+  removeDirs,
+  run,
+} from "./mail_test_kit.ts";
 import type { Dirs } from "./mail_test_kit.ts";
 
 let dirs: Dirs;

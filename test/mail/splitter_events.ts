@@ -59,8 +59,14 @@ export class SummaryBuilder {
   finish(error?: unknown): SplitSummary {
     return {
       nodes: this.#summaries,
-      bodies: this.#bodies.map(({ after, node, parts }) => ({ after, node, bytes: Buffer.concat(parts).toString("latin1") })),
-      error: error === undefined ? undefined : { message: (error as Error).message, code: (error as { code?: unknown }).code },
+      bodies: this.#bodies.map(({ after, node, parts }) => ({
+        after,
+        node,
+        bytes: Buffer.concat(parts).toString("latin1"),
+      })),
+      error: error === undefined
+        ? undefined
+        : { message: (error as Error).message, code: (error as { code?: unknown }).code },
     };
   }
 
@@ -101,7 +107,11 @@ export async function mailsplitSummary(input: Buffer, options: MimeSplitterOptio
 }
 
 /** `MimeSplitter` fed `input` in writes of the given sizes (cycled; the whole input when none). */
-export function mimeSplitterSummary(input: Buffer, sizes: readonly number[] = [], options: MimeSplitterOptions = {}): SplitSummary {
+export function mimeSplitterSummary(
+  input: Buffer,
+  sizes: readonly number[] = [],
+  options: MimeSplitterOptions = {},
+): SplitSummary {
   const builder = new SummaryBuilder();
   const splitter = new MimeSplitter(options);
   const events: SplitterChunk[] = [];

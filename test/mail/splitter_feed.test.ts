@@ -4,7 +4,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { SplitterChunk } from "@zone-eu/mailsplit";
 import { SplitterFeed } from "../../src/mail/splitter_feed.ts";
 
-const MESSAGE = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b--\r\n";
+const MESSAGE =
+  "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b--\r\n";
 
 function describe(item: SplitterChunk): string {
   return item.type === "node" ? `node ${item.contentType}` : `${item.type} ${item.value.toString("latin1")}`;

@@ -42,13 +42,19 @@ test("signs in with --device-code once the code is approved, and stores the toke
   const polledBefore = auth.counts.device_code;
   const mps = d.login(USER, ["--device-code"]);
   const code = (await mps.waitFor("stdout", CODE_LINE))[1] ?? "";
-  assert.ok(mps.stdout().includes(`open ${auth.issuer}device in a browser on any device and enter the code:\n${code}\n`), mps.stdout());
+  assert.ok(
+    mps.stdout().includes(`open ${auth.issuer}device in a browser on any device and enter the code:\n${code}\n`),
+    mps.stdout(),
+  );
   await mps.waitFor("stderr", /Waiting up to \d+ s for the sign-in with the code/);
   auth.approveDevice(code, USER);
   const result = await mps.exited;
   assert.equal(result.code, 0, result.stderr);
   const file = d.tokenFile(USER);
-  assert.ok(result.stdout.includes(`Signed in as ${USER} with provider 'Local'.\nTokens stored encrypted in '${file}'.\n`), result.stdout);
+  assert.ok(
+    result.stdout.includes(`Signed in as ${USER} with provider 'Local'.\nTokens stored encrypted in '${file}'.\n`),
+    result.stdout,
+  );
   const tokens = await d.readTokens(USER);
   assert.ok(tokens?.accessToken !== undefined && tokens.refreshToken !== undefined);
   assert.equal(tokens.idTokenClaims?.preferred_username, USER);
@@ -63,9 +69,12 @@ test("refuses a device sign-in approved by another account and stores nothing", 
   auth.approveDevice(code, OTHER);
   const result = await mps.exited;
   assert.equal(result.code, 1);
-  assert.ok(result.stderr.includes(
-    `Signed in as '${OTHER}' but '${USER}' was asked for: sign out of '${OTHER}' in the browser (or use a private window) and run login again\n`,
-  ), result.stderr);
+  assert.ok(
+    result.stderr.includes(
+      `Signed in as '${OTHER}' but '${USER}' was asked for: sign out of '${OTHER}' in the browser (or use a private window) and run login again\n`,
+    ),
+    result.stderr,
+  );
   assert.ok(!existsSync(d.storageDir));
 });
 
@@ -76,7 +85,10 @@ test("stops with access_denied when the sign-in is denied on the verification pa
   auth.denyDevice(code);
   const result = await mps.exited;
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /mps: The sign-in was cancelled or access was denied \(provider 'Local', user 'print@example\.test'\): access_denied: AADSTS70000/);
+  assert.match(
+    result.stderr,
+    /mps: The sign-in was cancelled or access was denied \(provider 'Local', user 'print@example\.test'\): access_denied: AADSTS70000/,
+  );
   assert.match(result.stderr, /Fix: Run `mps login Local print@example\.test` again/);
   assert.ok(!existsSync(d.storageDir));
 });
@@ -87,7 +99,10 @@ test("reports an expired device code when nobody enters it in time", async () =>
   await mps.waitFor("stdout", CODE_LINE);
   const result = await mps.exited;
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /mps: The device code expired before the sign-in was completed \(provider 'Local', user 'print@example\.test'\): expired_token/);
+  assert.match(
+    result.stderr,
+    /mps: The device code expired before the sign-in was completed \(provider 'Local', user 'print@example\.test'\): expired_token/,
+  );
   assert.match(result.stderr, /Fix: Run `mps login Local print@example\.test --device-code` again/);
   assert.ok(!existsSync(d.storageDir));
 });
@@ -97,7 +112,10 @@ test("ends the device wait at --timeout when that comes before the code expires"
   const mps = d.login(USER, ["--device-code", "--timeout", "1.5"]);
   const result = await mps.exited;
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /mps: Sign-in timed out: the device sign-in was not completed within 1\.5 s\nFix: .*--timeout SECONDS \(at most 900 s/);
+  assert.match(
+    result.stderr,
+    /mps: Sign-in timed out: the device sign-in was not completed within 1\.5 s\nFix: .*--timeout SECONDS \(at most 900 s/,
+  );
 });
 
 test("stops polling on Ctrl+C and stores nothing", async () => {

@@ -7,7 +7,14 @@ import { runCli } from "../../src/cli/index.ts";
 import { runMps } from "../helpers/run_mps.ts";
 import { freePort, startAuthServer } from "../servers/index.ts";
 import type { AuthServer } from "../servers/index.ts";
-import { authorizationUrlOf, CHROMIUM, CHROMIUM_ARGS, fileContains, makeLoginDir, signInByFetch } from "./login_fixture.ts";
+import {
+  authorizationUrlOf,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  fileContains,
+  makeLoginDir,
+  signInByFetch,
+} from "./login_fixture.ts";
 import type { LoginDir } from "./login_fixture.ts";
 
 const USER = "print@example.test";
@@ -81,7 +88,10 @@ test("signs in through Chromium with --no-browser, stores the tokens encrypted a
   const result = await mps.exited;
   assert.equal(result.code, 0, result.stderr);
   const file = d.tokenFile(USER);
-  assert.ok(result.stdout.includes(`Signed in as ${USER} with provider 'Local'.\nTokens stored encrypted in '${file}'.\n`), result.stdout);
+  assert.ok(
+    result.stdout.includes(`Signed in as ${USER} with provider 'Local'.\nTokens stored encrypted in '${file}'.\n`),
+    result.stdout,
+  );
   assert.ok(existsSync(file));
   const tokens = await d.readTokens(USER);
   assert.ok(tokens?.accessToken !== undefined && tokens.refreshToken !== undefined);
@@ -106,14 +116,20 @@ test("refuses the tokens of another account signed in in the browser and stores 
   await page.click("#submit");
   await page.waitForSelector("#outcome");
   assert.equal(await page.textContent("#outcome"), "Sign-in failed");
-  assert.match(await page.textContent("body") ?? "", /Signed in as 'other@example\.test' but 'print@example\.test' was asked for/);
+  assert.match(
+    await page.textContent("body") ?? "",
+    /Signed in as 'other@example\.test' but 'print@example\.test' was asked for/,
+  );
   await context.close();
 
   const result = await mps.exited;
   assert.equal(result.code, 1);
-  assert.ok(result.stderr.includes(
-    `Signed in as '${OTHER}' but '${USER}' was asked for: sign out of '${OTHER}' in the browser (or use a private window) and run login again\n`,
-  ), result.stderr);
+  assert.ok(
+    result.stderr.includes(
+      `Signed in as '${OTHER}' but '${USER}' was asked for: sign out of '${OTHER}' in the browser (or use a private window) and run login again\n`,
+    ),
+    result.stderr,
+  );
   assert.ok(!existsSync(d.tokenFile(USER)) && !existsSync(d.tokenFile(OTHER)));
   assert.ok(!existsSync(d.storageDir), "nothing at all was written to oauth-storage");
 });
@@ -124,7 +140,8 @@ test("explains the three admin-consent options when the provider answers consent
   const url = await authorizationUrlOf(mps);
   auth.failNext("authorize", {
     error: "consent_required",
-    error_description: "AADSTS65001: The user or administrator has not consented to use the application with ID 'mps' named 'mps'.",
+    error_description:
+      "AADSTS65001: The user or administrator has not consented to use the application with ID 'mps' named 'mps'.",
   });
   const page = await fetch(url); // follows the redirect back to mps, as a browser does
   const html = await page.text();
@@ -135,7 +152,10 @@ test("explains the three admin-consent options when the provider answers consent
 
   const result = await mps.exited;
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /mps: Needs admin approval \(provider 'Local', user 'print@example\.test'\): consent_required: AADSTS65001/);
+  assert.match(
+    result.stderr,
+    /mps: Needs admin approval \(provider 'Local', user 'print@example\.test'\): consent_required: AADSTS65001/,
+  );
   assert.match(result.stderr, /Fix: .*adminconsent\?client_id=mps.*admin role.*admin consent request workflow/);
   assert.ok(!existsSync(d.tokenFile(USER)));
 });
@@ -194,7 +214,10 @@ test("gives up after --timeout with a clear message and exit code 1", async () =
   const result = await mps.exited;
   assert.equal(result.code, 1);
   const redirectUri = url.searchParams.get("redirect_uri") ?? "";
-  assert.ok(result.stderr.includes(`mps: Sign-in timed out: no sign-in came back to ${redirectUri} within 1 s\n`), result.stderr);
+  assert.ok(
+    result.stderr.includes(`mps: Sign-in timed out: no sign-in came back to ${redirectUri} within 1 s\n`),
+    result.stderr,
+  );
   assert.match(result.stderr, /Fix: .*--timeout SECONDS.*--device-code/);
   assert.ok(Date.now() - started < 15_000);
   assert.ok(!existsSync(d.storageDir));
@@ -210,7 +233,10 @@ test("listens on the port given with --port and warns when no refresh token come
   assert.equal((await signInByFetch(url, USER)).status, 200);
   const result = await mps.exited;
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stderr, /mps: warning: provider 'Local' returned no refresh token: the access token stops working within the hour/);
+  assert.match(
+    result.stderr,
+    /mps: warning: provider 'Local' returned no refresh token: the access token stops working within the hour/,
+  );
   assert.match(result.stderr, /Fix: add 'offline_access' to the scopes of <provider name="Local">/);
   const tokens = await d.readTokens(USER);
   assert.ok(tokens?.accessToken !== undefined);
@@ -241,7 +267,9 @@ test("exits 2 and lists the defined providers for an unknown provider", async ()
 
 test("accepts the provider name in any case", async () => {
   const d = await newDir();
-  const result = await runMps(["login", "LOCAL", USER, "--timeout", "0.2", "--no-browser", "--config", d.config], { env: d.env });
+  const result = await runMps(["login", "LOCAL", USER, "--timeout", "0.2", "--no-browser", "--config", d.config], {
+    env: d.env,
+  });
   assert.equal(result.code, 1, result.stderr);
   assert.match(result.stderr, /Sign-in timed out/);
 });
@@ -251,7 +279,9 @@ test("exits 2 for a --port that is not a port number and for --port with --devic
   const bad = await runMps(["login", "local", USER, "--port", "http", "--config", d.config], { env: d.env });
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /option '--port' must be a port number from 0 to 65535: got 'http'/);
-  const mixed = await runMps(["login", "local", USER, "--device-code", "--port", "8080", "--config", d.config], { env: d.env });
+  const mixed = await runMps(["login", "local", USER, "--device-code", "--port", "8080", "--config", d.config], {
+    env: d.env,
+  });
   assert.equal(mixed.code, 2);
   assert.match(mixed.stderr, /'--port' applies to the browser sign-in/);
 });
@@ -261,13 +291,26 @@ test("shows a countdown that redraws in place at a terminal", async () => {
   let out = "";
   let err = "";
   const code = await runCli(["login", "local", USER, "--no-browser", "--timeout", "2.5", "--config", d.config], {
-    env: {}, cwd: d.dir, executableDir: undefined, interactive: true, prompt: undefined,
-    stdout: (text) => void (out += text), stderr: (text) => void (err += text),
-    now: () => Date.now(), fetch: globalThis.fetch, shutdown: new AbortController().signal,
+    env: {},
+    cwd: d.dir,
+    executableDir: undefined,
+    interactive: true,
+    prompt: undefined,
+    stdout: (text) => void (out += text),
+    stderr: (text) => void (err += text),
+    now: () => Date.now(),
+    fetch: globalThis.fetch,
+    shutdown: new AbortController().signal,
   });
   assert.equal(code, 1);
   assert.match(out, /^http:\/\/127\.0\.0\.1:\d+\/authorize\?\S+\n$/);
-  assert.ok(err.includes("\r\x1b[KWaiting for the sign-in in the browser: 0:03 left (Ctrl+C to cancel)"), JSON.stringify(err));
-  assert.ok(err.includes("\r\x1b[KWaiting for the sign-in in the browser: 0:01 left (Ctrl+C to cancel)"), JSON.stringify(err));
+  assert.ok(
+    err.includes("\r\x1b[KWaiting for the sign-in in the browser: 0:03 left (Ctrl+C to cancel)"),
+    JSON.stringify(err),
+  );
+  assert.ok(
+    err.includes("\r\x1b[KWaiting for the sign-in in the browser: 0:01 left (Ctrl+C to cancel)"),
+    JSON.stringify(err),
+  );
   assert.ok(err.includes("\r\x1b[Kmps: Sign-in timed out"), "the countdown line is cleared before the outcome");
 });

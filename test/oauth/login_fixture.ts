@@ -13,8 +13,14 @@ import type { MpsProcess } from "../helpers/mps_process.ts";
 export const CHROMIUM = "/usr/bin/chromium";
 /** Launch flags known to work on the CI machines (TESTSTACK.md). */
 export const CHROMIUM_ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
 ];
 
 export type LoginDir = {
@@ -45,22 +51,34 @@ export async function makeLoginDir(issuer: string, options: { scopes?: string } 
   for (const folder of Object.values(env)) await mkdir(folder, { recursive: true, mode: 0o700 });
   const config = path.join(dir, "mps.config");
   const scopes = options.scopes ?? "openid email offline_access";
-  await writeFile(config, `<mps version="6">
+  await writeFile(
+    config,
+    `<mps version="6">
   <oauth storage="oauth-storage" keyFile="mps.key">
     <provider name="Local" issuer="${issuer}" clientId="mps" scopes="${scopes}"/>
   </oauth>
 </mps>
-`);
+`,
+  );
   const storageDir = path.join(dir, "oauth-storage");
   const keyFile = path.join(dir, "mps.key");
   const store = openTokenStore({ storageDir, keyFile, env: {}, now: () => Date.now() });
   const running = new Set<MpsProcess>();
   return {
-    dir, config, storageDir, keyFile, env,
+    dir,
+    config,
+    storageDir,
+    keyFile,
+    env,
     tokenFile: (user) => store.path("local", user),
-    readTokens: (user) => existsSync(store.path("local", user)) ? store.read("local", user) : Promise.resolve(undefined),
+    readTokens: (user) =>
+      existsSync(store.path("local", user)) ? store.read("local", user) : Promise.resolve(undefined),
     login(user, args, opts = {}) {
-      const child = startMps(["login", "local", user, ...args, "--config", config], { cwd: dir, env, timeoutMs: opts.timeoutMs ?? 60_000 });
+      const child = startMps(["login", "local", user, ...args, "--config", config], {
+        cwd: dir,
+        env,
+        timeoutMs: opts.timeoutMs ?? 60_000,
+      });
       running.add(child);
       void child.exited.finally(() => running.delete(child));
       return child;
@@ -80,12 +98,17 @@ export async function authorizationUrlOf(mps: MpsProcess): Promise<URL> {
 }
 
 /** Does what a browser does, with fetch: shows the form, submits `username`, follows the redirect to mps. */
-export async function signInByFetch(url: URL, username: string): Promise<{ callback: URL; status: number; html: string }> {
+export async function signInByFetch(
+  url: URL,
+  username: string,
+): Promise<{ callback: URL; status: number; html: string }> {
   const form = await (await fetch(url)).text();
   const txn = /name="txn" value="([^"]+)"/.exec(form)?.[1];
   if (txn === undefined) throw new Error(`No sign-in form at ${url.href}: ${form.slice(0, 300)}`);
   const submitted = await fetch(new URL("authorize", url), {
-    method: "POST", redirect: "manual", body: new URLSearchParams({ txn, username, action: "approve" }),
+    method: "POST",
+    redirect: "manual",
+    body: new URLSearchParams({ txn, username, action: "approve" }),
   });
   const callback = new URL(submitted.headers.get("location") ?? "http://invalid/");
   const page = await fetch(callback);

@@ -17,13 +17,27 @@ function provider(kind: OAuthProvider["kind"], extra: Partial<OAuthProvider> = {
   return {
     name: kind === "microsoft" ? "Microsoft" : kind === "google" ? "Google" : "Local",
     id: kind === "oidc" ? "local" : kind,
-    kind, line: 3, clientId: "client-1", clientSecret: undefined, clientSecretExpiresAt: undefined,
-    tenant: undefined, authority: undefined, issuer: undefined, scopes: undefined, ...extra,
+    kind,
+    line: 3,
+    clientId: "client-1",
+    clientSecret: undefined,
+    clientSecretExpiresAt: undefined,
+    tenant: undefined,
+    authority: undefined,
+    issuer: undefined,
+    scopes: undefined,
+    ...extra,
   };
 }
 
 const noFetch: typeof globalThis.fetch = () => Promise.reject(new Error("no network in this test"));
-const input = { redirectUri: "http://localhost:5000/", username: "Print@Contoso.com", state: "s1", nonce: "n1", codeChallenge: "c1" };
+const input = {
+  redirectUri: "http://localhost:5000/",
+  username: "Print@Contoso.com",
+  state: "s1",
+  nonce: "n1",
+  codeChallenge: "c1",
+};
 
 test("accepts the account named by preferred_username, email or upn, in any case", () => {
   checkAccount({ preferred_username: "PRINT@contoso.com" }, "print@contoso.com");
@@ -32,13 +46,18 @@ test("accepts the account named by preferred_username, email or upn, in any case
 });
 
 test("refuses another account with the exact sentence that tells the admin what to do", () => {
-  assert.throws(() => checkAccount({ preferred_username: "x@contoso.com", email: "x@contoso.com" }, "y@contoso.com"), (error: unknown) => {
-    assert.ok(error instanceof WrongAccountError);
-    assert.equal(error.code, "ERR_OAUTH_WRONG_ACCOUNT");
-    assert.equal(error.message,
-      "Signed in as 'x@contoso.com' but 'y@contoso.com' was asked for: sign out of 'x@contoso.com' in the browser (or use a private window) and run login again");
-    return true;
-  });
+  assert.throws(
+    () => checkAccount({ preferred_username: "x@contoso.com", email: "x@contoso.com" }, "y@contoso.com"),
+    (error: unknown) => {
+      assert.ok(error instanceof WrongAccountError);
+      assert.equal(error.code, "ERR_OAUTH_WRONG_ACCOUNT");
+      assert.equal(
+        error.message,
+        "Signed in as 'x@contoso.com' but 'y@contoso.com' was asked for: sign out of 'x@contoso.com' in the browser (or use a private window) and run login again",
+      );
+      return true;
+    },
+  );
 });
 
 test("refuses to store tokens when no ID token names the account", () => {
@@ -54,9 +73,14 @@ test("escapes every value on the browser page", () => {
 });
 
 test("asks Microsoft for select_account with the login hint, PKCE S256, state and nonce", async () => {
-  const resolved = await resolveProvider(provider("microsoft", { tenant: "contoso.onmicrosoft.com" }), { fetch: noFetch });
+  const resolved = await resolveProvider(provider("microsoft", { tenant: "contoso.onmicrosoft.com" }), {
+    fetch: noFetch,
+  });
   const url = authorizationUrl(resolved, input);
-  assert.equal(url.origin + url.pathname, "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize");
+  assert.equal(
+    url.origin + url.pathname,
+    "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/authorize",
+  );
   const p = url.searchParams;
   assert.equal(p.get("prompt"), "select_account");
   assert.equal(p.get("login_hint"), "Print@Contoso.com");
@@ -76,15 +100,25 @@ test("asks Google for offline access and consent so that a refresh token comes b
 });
 
 test("adds openid to configured scopes that lack it, since the account check needs the ID token", async () => {
-  const resolved = await resolveProvider(provider("microsoft", { scopes: ["https://outlook.office.com/IMAP.AccessAsUser.All", "offline_access"] }), { fetch: noFetch });
-  assert.equal(authorizationUrl(resolved, input).searchParams.get("scope"), "openid https://outlook.office.com/IMAP.AccessAsUser.All offline_access");
+  const resolved = await resolveProvider(
+    provider("microsoft", { scopes: ["https://outlook.office.com/IMAP.AccessAsUser.All", "offline_access"] }),
+    { fetch: noFetch },
+  );
+  assert.equal(
+    authorizationUrl(resolved, input).searchParams.get("scope"),
+    "openid https://outlook.office.com/IMAP.AccessAsUser.All offline_access",
+  );
 });
 
 test("opens the browser with xdg-open, open or cmd /c start", () => {
   const url = "https://login.example/authorize?a=1&b=2";
   assert.deepEqual(browserCommand(url, "linux"), { command: "xdg-open", args: [url], verbatim: false });
   assert.deepEqual(browserCommand(url, "darwin"), { command: "open", args: [url], verbatim: false });
-  assert.deepEqual(browserCommand(url, "win32"), { command: "cmd", args: ["/d", "/s", "/c", `start "" "${url}"`], verbatim: true });
+  assert.deepEqual(browserCommand(url, "win32"), {
+    command: "cmd",
+    args: ["/d", "/s", "/c", `start "" "${url}"`],
+    verbatim: true,
+  });
 });
 
 test("serves on a free 127.0.0.1 port and closes", async () => {
@@ -101,16 +135,27 @@ test("says which port is taken when --port names one in use", async () => {
   const busy = await serveHttp(() => new Response("busy"));
   try {
     const resolved = await resolveProvider(provider("microsoft"), { fetch: noFetch });
-    await assert.rejects(loginLoopback({
-      resolved, username: "print@contoso.com", port: busy.port, timeoutMs: 1000, now: () => Date.now(),
-      signal: new AbortController().signal, onAuthorizationUrl: () => Promise.resolve(),
-      save: () => Promise.reject(new Error("never saved")),
-    }), (error: unknown) => {
-      assert.ok(error instanceof LoopbackPortError);
-      assert.match(error.message, new RegExp(`Cannot listen for the sign-in redirect on 127\\.0\\.0\\.1:${busy.port}: EADDRINUSE`));
-      assert.match(error.fix ?? "", new RegExp(`Free port ${busy.port}`));
-      return true;
-    });
+    await assert.rejects(
+      loginLoopback({
+        resolved,
+        username: "print@contoso.com",
+        port: busy.port,
+        timeoutMs: 1000,
+        now: () => Date.now(),
+        signal: new AbortController().signal,
+        onAuthorizationUrl: () => Promise.resolve(),
+        save: () => Promise.reject(new Error("never saved")),
+      }),
+      (error: unknown) => {
+        assert.ok(error instanceof LoopbackPortError);
+        assert.match(
+          error.message,
+          new RegExp(`Cannot listen for the sign-in redirect on 127\\.0\\.0\\.1:${busy.port}: EADDRINUSE`),
+        );
+        assert.match(error.fix ?? "", new RegExp(`Free port ${busy.port}`));
+        return true;
+      },
+    );
   } finally {
     await busy.close();
   }

@@ -3,27 +3,56 @@ import { describe, test } from "node:test";
 import * as oauth from "oauth4webapi";
 import type { OAuthProvider } from "../../src/config/index.ts";
 import {
-  aadstsOf, adminConsentUrl, ERR_OAUTH, ERR_OAUTH_ACCESS_DENIED, ERR_OAUTH_APP_NOT_FOUND, ERR_OAUTH_CLIENT_SECRET,
-  ERR_OAUTH_CODE_REUSED, ERR_OAUTH_CONSENT_REQUIRED, ERR_OAUTH_DEVICE_CODE_EXPIRED, ERR_OAUTH_INVALID_RESPONSE,
-  ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS, ERR_OAUTH_NETWORK, ERR_OAUTH_REDIRECT_URI, ERR_OAUTH_REFRESH_FAILED, ERR_OAUTH_SERVER,
-  OAuthError, toOAuthError,
+  aadstsOf,
+  adminConsentUrl,
+  ERR_OAUTH,
+  ERR_OAUTH_ACCESS_DENIED,
+  ERR_OAUTH_APP_NOT_FOUND,
+  ERR_OAUTH_CLIENT_SECRET,
+  ERR_OAUTH_CODE_REUSED,
+  ERR_OAUTH_CONSENT_REQUIRED,
+  ERR_OAUTH_DEVICE_CODE_EXPIRED,
+  ERR_OAUTH_INVALID_RESPONSE,
+  ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS,
+  ERR_OAUTH_NETWORK,
+  ERR_OAUTH_REDIRECT_URI,
+  ERR_OAUTH_REFRESH_FAILED,
+  ERR_OAUTH_SERVER,
+  OAuthError,
+  toOAuthError,
 } from "../../src/oauth/index.ts";
 import type { OAuthErrorContext } from "../../src/oauth/index.ts";
 import { MpsError } from "../../src/shared/errors.ts";
 
 const microsoft: OAuthProvider = {
-  name: "Microsoft", id: "microsoft", kind: "microsoft", line: 12, clientId: "11111111-2222-3333-4444-555555555555",
-  clientSecret: undefined, clientSecretExpiresAt: undefined, tenant: "contoso.onmicrosoft.com", authority: undefined,
-  issuer: undefined, scopes: undefined,
+  name: "Microsoft",
+  id: "microsoft",
+  kind: "microsoft",
+  line: 12,
+  clientId: "11111111-2222-3333-4444-555555555555",
+  clientSecret: undefined,
+  clientSecretExpiresAt: undefined,
+  tenant: "contoso.onmicrosoft.com",
+  authority: undefined,
+  issuer: undefined,
+  scopes: undefined,
 };
-const ctx: OAuthErrorContext = { provider: microsoft, username: "print@contoso.com", endpoint: "https://login.microsoftonline.com/x/oauth2/v2.0/token" };
-const as: oauth.AuthorizationServer = { issuer: "https://login.example/", token_endpoint: "https://login.example/token" };
+const ctx: OAuthErrorContext = {
+  provider: microsoft,
+  username: "print@contoso.com",
+  endpoint: "https://login.microsoftonline.com/x/oauth2/v2.0/token",
+};
+const as: oauth.AuthorizationServer = {
+  issuer: "https://login.example/",
+  token_endpoint: "https://login.example/token",
+};
 const client: oauth.Client = { client_id: "mps" };
 
 function tokenErrorResponse(error: string, description: string, status = 400): Response {
   const codes = [...description.matchAll(/AADSTS(\d+)/g)].map((m) => Number(m[1]));
   return new Response(JSON.stringify({ error, error_description: description, error_codes: codes }), {
-    status, headers: { "content-type": "application/json" },
+    status,
+    headers: { "content-type": "application/json" },
   });
 }
 
@@ -36,24 +65,132 @@ async function responseBodyError(error: string, description: string, status = 40
 }
 
 const CASES: Array<[string, string, string, number | undefined, string]> = [
-  ["consent_required", "AADSTS65001: The user or administrator has not consented to use the application.", ERR_OAUTH_CONSENT_REQUIRED, 65001, "Needs admin approval"],
-  ["invalid_request", "AADSTS90094: The grant requires admin permission.", ERR_OAUTH_CONSENT_REQUIRED, 90094, "Needs admin approval"],
-  ["invalid_request", "AADSTS90095: Admin consent is required for the permissions requested by this application.", ERR_OAUTH_CONSENT_REQUIRED, 90095, "Needs admin approval"],
-  ["invalid_grant", "AADSTS700082: The refresh token has expired due to inactivity.", ERR_OAUTH_REFRESH_FAILED, 700082, "Cannot refresh access token"],
-  ["invalid_grant", "AADSTS50173: The provided grant has expired due to it being revoked.", ERR_OAUTH_REFRESH_FAILED, 50173, "Cannot refresh access token"],
-  ["invalid_grant", "AADSTS70043: The refresh token has expired or is invalid due to sign-in frequency checks by conditional access.", ERR_OAUTH_REFRESH_FAILED, 70043, "Cannot refresh access token"],
-  ["invalid_grant", "Token has been expired or revoked.", ERR_OAUTH_REFRESH_FAILED, undefined, "Cannot refresh access token"],
-  ["invalid_client", "AADSTS7000215: Invalid client secret provided.", ERR_OAUTH_CLIENT_SECRET, 7000215, "Client secret could not be retrieved"],
-  ["invalid_client", "AADSTS7000222: The provided client secret keys for app are expired.", ERR_OAUTH_CLIENT_SECRET, 7000222, "Client secret could not be retrieved"],
-  ["unauthorized_client", "AADSTS700016: Application with identifier 'x' was not found in the directory 'contoso'.", ERR_OAUTH_APP_NOT_FOUND, 700016, "The app registration was not found"],
-  ["interaction_required", "AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication.", ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS, 50076, "Multi-factor authentication or Conditional Access"],
-  ["interaction_required", "AADSTS50079: Due to a configuration change, the user is required to use multi-factor authentication.", ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS, 50079, "Multi-factor authentication or Conditional Access"],
-  ["invalid_grant", "AADSTS53003: Access has been blocked by Conditional Access policies.", ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS, 53003, "Multi-factor authentication or Conditional Access"],
-  ["invalid_request", "AADSTS50011: The redirect URI 'http://localhost:5000/' does not match the redirect URIs configured for the application.", ERR_OAUTH_REDIRECT_URI, 50011, "The redirect URI is not registered"],
-  ["invalid_client", "AADSTS70004: The request contains an invalid redirect URI.", ERR_OAUTH_REDIRECT_URI, 70004, "The redirect URI is not registered"],
-  ["invalid_grant", "AADSTS54005: OAuth2 Authorization code was already redeemed.", ERR_OAUTH_CODE_REUSED, 54005, "The authorization code was already used"],
-  ["access_denied", "The user denied the request.", ERR_OAUTH_ACCESS_DENIED, undefined, "The sign-in was cancelled or access was denied"],
-  ["expired_token", "AADSTS70019: Verification code expired.", ERR_OAUTH_DEVICE_CODE_EXPIRED, 70019, "The device code expired"],
+  [
+    "consent_required",
+    "AADSTS65001: The user or administrator has not consented to use the application.",
+    ERR_OAUTH_CONSENT_REQUIRED,
+    65001,
+    "Needs admin approval",
+  ],
+  [
+    "invalid_request",
+    "AADSTS90094: The grant requires admin permission.",
+    ERR_OAUTH_CONSENT_REQUIRED,
+    90094,
+    "Needs admin approval",
+  ],
+  [
+    "invalid_request",
+    "AADSTS90095: Admin consent is required for the permissions requested by this application.",
+    ERR_OAUTH_CONSENT_REQUIRED,
+    90095,
+    "Needs admin approval",
+  ],
+  [
+    "invalid_grant",
+    "AADSTS700082: The refresh token has expired due to inactivity.",
+    ERR_OAUTH_REFRESH_FAILED,
+    700082,
+    "Cannot refresh access token",
+  ],
+  [
+    "invalid_grant",
+    "AADSTS50173: The provided grant has expired due to it being revoked.",
+    ERR_OAUTH_REFRESH_FAILED,
+    50173,
+    "Cannot refresh access token",
+  ],
+  [
+    "invalid_grant",
+    "AADSTS70043: The refresh token has expired or is invalid due to sign-in frequency checks by conditional access.",
+    ERR_OAUTH_REFRESH_FAILED,
+    70043,
+    "Cannot refresh access token",
+  ],
+  [
+    "invalid_grant",
+    "Token has been expired or revoked.",
+    ERR_OAUTH_REFRESH_FAILED,
+    undefined,
+    "Cannot refresh access token",
+  ],
+  [
+    "invalid_client",
+    "AADSTS7000215: Invalid client secret provided.",
+    ERR_OAUTH_CLIENT_SECRET,
+    7000215,
+    "Client secret could not be retrieved",
+  ],
+  [
+    "invalid_client",
+    "AADSTS7000222: The provided client secret keys for app are expired.",
+    ERR_OAUTH_CLIENT_SECRET,
+    7000222,
+    "Client secret could not be retrieved",
+  ],
+  [
+    "unauthorized_client",
+    "AADSTS700016: Application with identifier 'x' was not found in the directory 'contoso'.",
+    ERR_OAUTH_APP_NOT_FOUND,
+    700016,
+    "The app registration was not found",
+  ],
+  [
+    "interaction_required",
+    "AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication.",
+    ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS,
+    50076,
+    "Multi-factor authentication or Conditional Access",
+  ],
+  [
+    "interaction_required",
+    "AADSTS50079: Due to a configuration change, the user is required to use multi-factor authentication.",
+    ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS,
+    50079,
+    "Multi-factor authentication or Conditional Access",
+  ],
+  [
+    "invalid_grant",
+    "AADSTS53003: Access has been blocked by Conditional Access policies.",
+    ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS,
+    53003,
+    "Multi-factor authentication or Conditional Access",
+  ],
+  [
+    "invalid_request",
+    "AADSTS50011: The redirect URI 'http://localhost:5000/' does not match the redirect URIs configured for the application.",
+    ERR_OAUTH_REDIRECT_URI,
+    50011,
+    "The redirect URI is not registered",
+  ],
+  [
+    "invalid_client",
+    "AADSTS70004: The request contains an invalid redirect URI.",
+    ERR_OAUTH_REDIRECT_URI,
+    70004,
+    "The redirect URI is not registered",
+  ],
+  [
+    "invalid_grant",
+    "AADSTS54005: OAuth2 Authorization code was already redeemed.",
+    ERR_OAUTH_CODE_REUSED,
+    54005,
+    "The authorization code was already used",
+  ],
+  [
+    "access_denied",
+    "The user denied the request.",
+    ERR_OAUTH_ACCESS_DENIED,
+    undefined,
+    "The sign-in was cancelled or access was denied",
+  ],
+  [
+    "expired_token",
+    "AADSTS70019: Verification code expired.",
+    ERR_OAUTH_DEVICE_CODE_EXPIRED,
+    70019,
+    "The device code expired",
+  ],
 ];
 
 describe("toOAuthError maps provider answers to known failures", () => {
@@ -77,30 +214,53 @@ describe("toOAuthError maps provider answers to known failures", () => {
     const mapped = toOAuthError({ error: "consent_required", error_description: "AADSTS65001: not consented" }, ctx);
     assert.equal(mapped.code, ERR_OAUTH_CONSENT_REQUIRED);
     const fix = mapped.fix ?? "";
-    assert.ok(fix.includes("https://login.microsoftonline.com/contoso.onmicrosoft.com/adminconsent?client_id=11111111-2222-3333-4444-555555555555"), fix);
+    assert.ok(
+      fix.includes(
+        "https://login.microsoftonline.com/contoso.onmicrosoft.com/adminconsent?client_id=11111111-2222-3333-4444-555555555555",
+      ),
+      fix,
+    );
     assert.match(fix, /\(1\).*consents for the whole organisation/);
     assert.match(fix, /\(2\).*admin role/);
     assert.match(fix, /\(3\).*admin consent request workflow/);
   });
 
   test("the admin consent URL follows a sovereign-cloud authority and defaults to organizations", () => {
-    assert.equal(adminConsentUrl({ ...microsoft, tenant: undefined, authority: "https://login.microsoftonline.us/contoso/oauth2/v2.0/" }),
-      "https://login.microsoftonline.us/organizations/adminconsent?client_id=11111111-2222-3333-4444-555555555555");
+    assert.equal(
+      adminConsentUrl({
+        ...microsoft,
+        tenant: undefined,
+        authority: "https://login.microsoftonline.us/contoso/oauth2/v2.0/",
+      }),
+      "https://login.microsoftonline.us/organizations/adminconsent?client_id=11111111-2222-3333-4444-555555555555",
+    );
   });
 
   test("the refresh fix names reset-storage for the user and the login command", () => {
     const mapped = toOAuthError({ error: "invalid_grant", error_description: "AADSTS700082: expired" }, ctx);
-    assert.equal(mapped.fix, "The stored refresh token was revoked or expired (password change, admin revocation, 90 days unused). " +
-      "Run `mps reset-storage --user print@contoso.com`, then `mps login Microsoft print@contoso.com`.");
+    assert.equal(
+      mapped.fix,
+      "The stored refresh token was revoked or expired (password change, admin revocation, 90 days unused). " +
+        "Run `mps reset-storage --user print@contoso.com`, then `mps login Microsoft print@contoso.com`.",
+    );
   });
 
   test("the redirect fix prints the URI to register and the one the login used", () => {
-    const mapped = toOAuthError({ error: "invalid_request", error_description: "AADSTS50011: mismatch" }, { ...ctx, redirectUri: "http://localhost:53123/" });
-    assert.match(mapped.fix ?? "", /redirect URI 'http:\/\/localhost' \(Entra ignores the port for localhost\); this login used 'http:\/\/localhost:53123\/'/);
+    const mapped = toOAuthError({ error: "invalid_request", error_description: "AADSTS50011: mismatch" }, {
+      ...ctx,
+      redirectUri: "http://localhost:53123/",
+    });
+    assert.match(
+      mapped.fix ?? "",
+      /redirect URI 'http:\/\/localhost' \(Entra ignores the port for localhost\); this login used 'http:\/\/localhost:53123\/'/,
+    );
   });
 
   test("a plain invalid_grant during a login is shown verbatim, not as a refresh failure", () => {
-    const mapped = toOAuthError({ error: "invalid_grant", error_description: "AADSTS501481: The Code_Verifier does not match." }, { ...ctx, operation: "login" });
+    const mapped = toOAuthError({
+      error: "invalid_grant",
+      error_description: "AADSTS501481: The Code_Verifier does not match.",
+    }, { ...ctx, operation: "login" });
     assert.equal(mapped.code, ERR_OAUTH);
     assert.equal(mapped.aadsts, 501481);
   });
@@ -116,9 +276,16 @@ describe("toOAuthError maps provider answers to known failures", () => {
   test("maps an authorization response error from the redirect", () => {
     let thrown: unknown;
     try {
-      oauth.validateAuthResponse(as, client, new URLSearchParams({
-        error: "consent_required", error_description: "AADSTS65001: The user or administrator has not consented.", state: "s1",
-      }), "s1");
+      oauth.validateAuthResponse(
+        as,
+        client,
+        new URLSearchParams({
+          error: "consent_required",
+          error_description: "AADSTS65001: The user or administrator has not consented.",
+          state: "s1",
+        }),
+        "s1",
+      );
     } catch (error) {
       thrown = error;
     }
@@ -131,9 +298,16 @@ describe("toOAuthError maps provider answers to known failures", () => {
   test("maps a WWW-Authenticate challenge from the token endpoint", async () => {
     const response = new Response(JSON.stringify({ error: "invalid_client" }), {
       status: 401,
-      headers: { "content-type": "application/json", "www-authenticate": 'Basic error="invalid_client", error_description="AADSTS7000215: Invalid client secret provided."' },
+      headers: {
+        "content-type": "application/json",
+        "www-authenticate":
+          'Basic error="invalid_client", error_description="AADSTS7000215: Invalid client secret provided."',
+      },
     });
-    const thrown = await oauth.processClientCredentialsResponse(as, client, response).then(() => undefined, (e: unknown) => e);
+    const thrown = await oauth.processClientCredentialsResponse(as, client, response).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(thrown instanceof oauth.WWWAuthenticateChallengeError);
     const mapped = toOAuthError(thrown, ctx);
     assert.equal(mapped.code, ERR_OAUTH_CLIENT_SECRET);
@@ -142,10 +316,17 @@ describe("toOAuthError maps provider answers to known failures", () => {
   });
 
   test("a 5xx answer is a retryable server error", async () => {
-    const mapped = toOAuthError(await responseBodyError("temporarily_unavailable", "AADSTS90033: A transient error.", 503), ctx);
+    const mapped = toOAuthError(
+      await responseBodyError("temporarily_unavailable", "AADSTS90033: A transient error.", 503),
+      ctx,
+    );
     assert.equal(mapped.code, ERR_OAUTH_SERVER);
     assert.equal(mapped.retryable, true);
-    const html = await oauth.processRefreshTokenResponse(as, client, new Response("<html>Bad gateway</html>", { status: 502 }))
+    const html = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      new Response("<html>Bad gateway</html>", { status: 502 }),
+    )
       .then(() => undefined, (e: unknown) => e);
     const fromHtml = toOAuthError(html, ctx);
     assert.equal(fromHtml.code, ERR_OAUTH_SERVER);
@@ -154,7 +335,11 @@ describe("toOAuthError maps provider answers to known failures", () => {
   });
 
   test("an answer that is not an OAuth response is ERR_OAUTH_INVALID_RESPONSE", async () => {
-    const thrown = await oauth.processRefreshTokenResponse(as, client, new Response("not json", { status: 200, headers: { "content-type": "text/plain" } }))
+    const thrown = await oauth.processRefreshTokenResponse(
+      as,
+      client,
+      new Response("not json", { status: 200, headers: { "content-type": "text/plain" } }),
+    )
       .then(() => undefined, (e: unknown) => e);
     assert.ok(thrown instanceof oauth.OperationProcessingError);
     const mapped = toOAuthError(thrown, ctx);
@@ -163,13 +348,21 @@ describe("toOAuthError maps provider answers to known failures", () => {
   });
 
   test("a fetch failure is ERR_OAUTH_NETWORK naming the token endpoint host", () => {
-    const failure = new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED 1.2.3.4:443"), { code: "ECONNREFUSED" }) });
+    const failure = new TypeError("fetch failed", {
+      cause: Object.assign(new Error("connect ECONNREFUSED 1.2.3.4:443"), { code: "ECONNREFUSED" }),
+    });
     const mapped = toOAuthError(failure, ctx);
     assert.equal(mapped.code, ERR_OAUTH_NETWORK);
     assert.equal(mapped.retryable, true);
     assert.match(mapped.message, /at login\.microsoftonline\.com .*ECONNREFUSED/);
-    assert.equal(mapped.fix, "Check the network, proxy and firewall between this machine and login.microsoftonline.com (HTTPS, port 443).");
-    const deno = toOAuthError(new TypeError("error sending request for url (https://x/token): connection refused"), ctx);
+    assert.equal(
+      mapped.fix,
+      "Check the network, proxy and firewall between this machine and login.microsoftonline.com (HTTPS, port 443).",
+    );
+    const deno = toOAuthError(
+      new TypeError("error sending request for url (https://x/token): connection refused"),
+      ctx,
+    );
     assert.equal(deno.code, ERR_OAUTH_NETWORK);
     const timeout = toOAuthError(new DOMException("The operation was aborted due to timeout", "TimeoutError"), ctx);
     assert.equal(timeout.code, ERR_OAUTH_NETWORK);

@@ -44,7 +44,9 @@ export function configXml(auth: AuthServer, options: TokenDirOptions = {}): stri
     <add name="nobody" type="ImapOAuth" provider="Local" host="127.0.0.1" userName="nobody@contoso.com" />
   </emailSources>
   <oauth storage="oauth-storage">
-    <provider name="Local" issuer="${options.issuer ?? auth.issuer}" clientId="${auth.clientId}" scopes="${IMAP_SCOPES}" />
+    <provider name="Local" issuer="${
+    options.issuer ?? auth.issuer
+  }" clientId="${auth.clientId}" scopes="${IMAP_SCOPES}" />
     <provider name="Microsoft" authority="${auth.issuer}" clientId="${auth.clientId}"${secretAttr} />
   </oauth>
 </mps>
@@ -56,7 +58,12 @@ export async function makeTokenDir(auth: AuthServer, options: TokenDirOptions = 
   const configFile = path.join(dir, "mps.config");
   await writeFile(configFile, configXml(auth, options));
   const config = await loadConfig(configFile, { env: {} });
-  const store = openTokenStore({ storageDir: config.oauth.storageDir, keyFile: config.oauth.keyFile, env: {}, now: Date.now });
+  const store = openTokenStore({
+    storageDir: config.oauth.storageDir,
+    keyFile: config.oauth.keyFile,
+    env: {},
+    now: Date.now,
+  });
   return {
     dir,
     configFile,
@@ -87,7 +94,10 @@ export async function makeTokenDir(auth: AuthServer, options: TokenDirOptions = 
 }
 
 /** POSTs a refresh token to the server as the public client: true when accepted. */
-export async function refreshWorks(auth: AuthServer, refreshToken: string): Promise<{ ok: boolean; body: Record<string, unknown> }> {
+export async function refreshWorks(
+  auth: AuthServer,
+  refreshToken: string,
+): Promise<{ ok: boolean; body: Record<string, unknown> }> {
   const response = await fetch(auth.tokenEndpoint, {
     method: "POST",
     body: new URLSearchParams({ client_id: auth.clientId, grant_type: "refresh_token", refresh_token: refreshToken }),
@@ -97,6 +107,9 @@ export async function refreshWorks(auth: AuthServer, refreshToken: string): Prom
 
 /** Asks the server's introspection endpoint whether an access token is active. */
 export async function isActive(auth: AuthServer, accessToken: string): Promise<boolean> {
-  const response = await fetch(auth.introspectionUrl, { method: "POST", body: new URLSearchParams({ token: accessToken }) });
+  const response = await fetch(auth.introspectionUrl, {
+    method: "POST",
+    body: new URLSearchParams({ token: accessToken }),
+  });
   return ((await response.json()) as { active?: unknown }).active === true;
 }

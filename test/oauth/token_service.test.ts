@@ -5,7 +5,12 @@ import * as path from "node:path";
 import process from "node:process";
 import { after, before, describe, test } from "node:test";
 import {
-  createTokenService, ERR_OAUTH_NETWORK, ERR_OAUTH_REFRESH_FAILED, ERR_TOKEN_NOT_FOUND, OAuthError, TokenNotFoundError,
+  createTokenService,
+  ERR_OAUTH_NETWORK,
+  ERR_OAUTH_REFRESH_FAILED,
+  ERR_TOKEN_NOT_FOUND,
+  OAuthError,
+  TokenNotFoundError,
 } from "../../src/oauth/index.ts";
 import type { TokenServiceOptions } from "../../src/oauth/index.ts";
 import { openTokenStore } from "../../src/storage/index.ts";
@@ -19,7 +24,9 @@ const noSleep = (): Promise<void> => Promise.resolve();
 
 function runChild(configFile: string, startAt: number): Promise<{ code: number | null; out: string; err: string }> {
   const isDeno = "Deno" in globalThis;
-  const args = isDeno ? ["run", "-A", CHILD, configFile, "local", String(startAt)] : [CHILD, configFile, "local", String(startAt)];
+  const args = isDeno
+    ? ["run", "-A", CHILD, configFile, "local", String(startAt)]
+    : [CHILD, configFile, "local", String(startAt)];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -40,7 +47,14 @@ describe("token service against the local authorization server", () => {
     return dir;
   };
   const service = (dir: TokenDir, extra: Partial<TokenServiceOptions> = {}) =>
-    createTokenService({ config: dir.config, store: dir.store, fetch: globalThis.fetch.bind(globalThis), now: Date.now, sleep: noSleep, ...extra });
+    createTokenService({
+      config: dir.config,
+      store: dir.store,
+      fetch: globalThis.fetch.bind(globalThis),
+      now: Date.now,
+      sleep: noSleep,
+      ...extra,
+    });
 
   before(async () => {
     auth = await startAuthServer();
@@ -59,11 +73,20 @@ describe("token service against the local authorization server", () => {
     assert.notEqual(token.accessToken, seeded.accessToken);
     assert.ok(await isActive(auth, token.accessToken));
     // A second store instance reads the file: the rotated token is already on disk.
-    const onDisk = await openTokenStore({ storageDir: dir.config.oauth.storageDir, keyFile: dir.config.oauth.keyFile, env: {}, now: Date.now })
+    const onDisk = await openTokenStore({
+      storageDir: dir.config.oauth.storageDir,
+      keyFile: dir.config.oauth.keyFile,
+      env: {},
+      now: Date.now,
+    })
       .read("local", USER);
     assert.equal(onDisk?.accessToken, token.accessToken);
     assert.ok(onDisk?.refreshToken !== undefined && onDisk.refreshToken !== seeded.refreshToken);
-    assert.equal((await refreshWorks(auth, seeded.refreshToken ?? "")).ok, false, "the old refresh token must be rejected");
+    assert.equal(
+      (await refreshWorks(auth, seeded.refreshToken ?? "")).ok,
+      false,
+      "the old refresh token must be rejected",
+    );
     const raw = await readFile(dir.store.path("local", USER), "utf8");
     assert.ok(!raw.includes(onDisk.refreshToken) && !raw.includes(token.accessToken), "no token in clear in the file");
   });
@@ -128,7 +151,9 @@ describe("token service against the local authorization server", () => {
     assert.equal(error.aadsts, 50173);
     assert.match(error.message, /^Cannot refresh access token/);
     assert.match(error.fix ?? "", /mps reset-storage --user print@contoso\.com.*mps login Local print@contoso\.com/);
-    assert.ok(!error.message.includes(seeded.refreshToken ?? "") && !(error.fix ?? "").includes(seeded.refreshToken ?? ""));
+    assert.ok(
+      !error.message.includes(seeded.refreshToken ?? "") && !(error.fix ?? "").includes(seeded.refreshToken ?? ""),
+    );
     const status = tokens.status("local");
     assert.equal(status.state, "needs-login");
     assert.equal(status.lastError?.code, ERR_OAUTH_REFRESH_FAILED);
@@ -138,9 +163,15 @@ describe("token service against the local authorization server", () => {
   test("an injected AADSTS700082 answer (refresh token inactive) means needs-login", async () => {
     const dir = await newDir();
     await dir.seed("local", USER, { expired: true });
-    auth.failNext("token", { error: "invalid_grant", error_description: "AADSTS700082: The refresh token has expired due to inactivity." });
+    auth.failNext("token", {
+      error: "invalid_grant",
+      error_description: "AADSTS700082: The refresh token has expired due to inactivity.",
+    });
     const tokens = service(dir);
-    await assert.rejects(tokens.getAccessToken(dir.source("local")), { code: ERR_OAUTH_REFRESH_FAILED, aadsts: 700082 });
+    await assert.rejects(tokens.getAccessToken(dir.source("local")), {
+      code: ERR_OAUTH_REFRESH_FAILED,
+      aadsts: 700082,
+    });
     assert.equal(tokens.status("local").state, "needs-login");
     assert.equal(tokens.status("local").lastError?.aadsts, 700082);
   });
@@ -148,9 +179,18 @@ describe("token service against the local authorization server", () => {
   test("a 503 from the token endpoint is retried and then succeeds", async () => {
     const dir = await newDir();
     await dir.seed("local", USER, { expired: true });
-    auth.failNext("token", { error: "temporarily_unavailable", error_description: "AADSTS90033: A transient error has occurred.", status: 503 });
+    auth.failNext("token", {
+      error: "temporarily_unavailable",
+      error_description: "AADSTS90033: A transient error has occurred.",
+      status: 503,
+    });
     const waits: number[] = [];
-    const tokens = service(dir, { sleep: (ms) => { waits.push(ms); return Promise.resolve(); } });
+    const tokens = service(dir, {
+      sleep: (ms) => {
+        waits.push(ms);
+        return Promise.resolve();
+      },
+    });
     const token = await tokens.getAccessToken(dir.source("local"));
     assert.ok(await isActive(auth, token.accessToken));
     assert.deepEqual(waits, [1000]);
@@ -173,7 +213,11 @@ describe("token service against the local authorization server", () => {
     const dir = await newDir();
     const seeded = await dir.seed("local", USER);
     const tokens = service(dir);
-    assert.equal(await tokens.refreshIfOlderThan(dir.source("local"), 60_000), false, "a fresh sign-in needs no keep-alive");
+    assert.equal(
+      await tokens.refreshIfOlderThan(dir.source("local"), 60_000),
+      false,
+      "a fresh sign-in needs no keep-alive",
+    );
     assert.equal(await tokens.refreshIfOlderThan(dir.source("local"), 0), true);
     const stored = await dir.store.read("local", USER);
     assert.notEqual(stored?.refreshToken, seeded.refreshToken);
@@ -187,7 +231,10 @@ describe("token service against the local authorization server", () => {
     assert.ok(await isActive(auth, token.accessToken));
     const last = auth.requests.token.at(-1);
     assert.equal(last?.["grant_type"], "refresh_token");
-    assert.equal(last?.["scope"], "https://outlook.office.com/IMAP.AccessAsUser.All offline_access openid profile email");
+    assert.equal(
+      last?.["scope"],
+      "https://outlook.office.com/IMAP.AccessAsUser.All offline_access openid profile email",
+    );
   });
 });
 
@@ -202,7 +249,13 @@ describe("app-only tokens by client credentials", () => {
     for (const dir of dirs) await dir.remove();
   });
   const service = (dir: TokenDir) =>
-    createTokenService({ config: dir.config, store: dir.store, fetch: globalThis.fetch.bind(globalThis), now: Date.now, sleep: noSleep });
+    createTokenService({
+      config: dir.config,
+      store: dir.store,
+      fetch: globalThis.fetch.bind(globalThis),
+      now: Date.now,
+      sleep: noSleep,
+    });
 
   test("gets an app token with the client secret, caches it encrypted under the mailbox name, and reuses it", async () => {
     const dir = await makeTokenDir(auth);
@@ -272,8 +325,14 @@ describe("token service when the authorization server is down", () => {
       await auth.stop();
       const waits: number[] = [];
       const tokens = createTokenService({
-        config: dir.config, store: dir.store, fetch: globalThis.fetch.bind(globalThis), now: Date.now,
-        sleep: (ms) => { waits.push(ms); return Promise.resolve(); },
+        config: dir.config,
+        store: dir.store,
+        fetch: globalThis.fetch.bind(globalThis),
+        now: Date.now,
+        sleep: (ms) => {
+          waits.push(ms);
+          return Promise.resolve();
+        },
       });
       await assert.rejects(tokens.getAccessToken(dir.source("ms")), (error: unknown) => {
         assert.ok(error instanceof OAuthError);
@@ -283,7 +342,10 @@ describe("token service when the authorization server is down", () => {
       });
       assert.deepEqual(waits, [1000, 2000]);
       assert.equal(tokens.status("ms").state, "error");
-      assert.ok((await dir.store.read("microsoft", USER))?.refreshToken !== undefined, "tokens are kept for the next try");
+      assert.ok(
+        (await dir.store.read("microsoft", USER))?.refreshToken !== undefined,
+        "tokens are kept for the next try",
+      );
     } finally {
       await dir.remove();
     }

@@ -1,14 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { ImapFlow } from 'imapflow';
-import { dovecotConfig } from './dovecot_config.ts';
-import { freePort } from './free_port.ts';
-import { makeTestCerts } from './test_certs.ts';
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import { ImapFlow } from "imapflow";
+import { dovecotConfig } from "./dovecot_config.ts";
+import { freePort } from "./free_port.ts";
+import { makeTestCerts } from "./test_certs.ts";
 
 export type DovecotOptions = {
   /** `auth_mechanisms`; default `plain xoauth2 oauthbearer`. Outlook offers `plain xoauth2`. */
@@ -51,7 +51,12 @@ export type DovecotServer = {
   /** An IMAP client logged in as `user` through the master user; the caller logs out. */
   connectAs(user: string): Promise<ImapFlow>;
   /** IMAP APPEND as `user`; creates `folder` (default INBOX) when missing. */
-  appendMessage(user: string, raw: string | Buffer, folder?: string, flags?: string[]): Promise<{ uid: number; uidValidity: number }>;
+  appendMessage(
+    user: string,
+    raw: string | Buffer,
+    folder?: string,
+    flags?: string[],
+  ): Promise<{ uid: number; uidValidity: number }>;
   listMessages(user: string, folder?: string): Promise<Array<{ uid: number; flags: string[]; subject: string }>>;
   /** Successful logins from the log, with the SASL mechanism used (`XOAUTH2`, `OAUTHBEARER`, `PLAIN`). */
   logins(): Promise<LoggedLogin[]>;
@@ -63,28 +68,28 @@ export type DovecotServer = {
   dispose(): Promise<void>;
 };
 
-const MASTER_USER = 'mps-test-master';
+const MASTER_USER = "mps-test-master";
 
 /** Starts a private Dovecot (never the system one) in a fresh temp folder. */
 export async function startDovecot(options: DovecotOptions = {}): Promise<DovecotServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'mps-dovecot-'));
+  const dir = mkdtempSync(join(tmpdir(), "mps-dovecot-"));
   tempDirs.add(dir);
   chmodSync(dir, 0o755); // mail processes run as nobody and must reach mail/
   const ids = nobodyIds();
-  const mailRoot = join(dir, 'mail');
+  const mailRoot = join(dir, "mail");
   mkdirSync(mailRoot);
   chownSync(mailRoot, ids.uid, ids.gid);
   const certs = await makeTestCerts(dir, {
     ...(options.certHosts ? { hosts: options.certHosts } : {}),
     ...(options.certDays === undefined ? {} : { days: options.certDays }),
   });
-  const master = { user: MASTER_USER, password: randomBytes(12).toString('hex') };
-  writeFileSync(join(dir, 'master-users'), `${master.user}:{PLAIN}${master.password}\n`, { mode: 0o644 });
+  const master = { user: MASTER_USER, password: randomBytes(12).toString("hex") };
+  writeFileSync(join(dir, "master-users"), `${master.user}:{PLAIN}${master.password}\n`, { mode: 0o644 });
   const users = new Map(Object.entries(options.users ?? {}));
   let usersGeneration = 0;
   const writeUsers = (): void => {
-    const lines = [...users].map(([u, p]) => `${u}:{PLAIN}${p}\n`).join('');
-    const file = join(dir, 'users');
+    const lines = [...users].map(([u, p]) => `${u}:{PLAIN}${p}\n`).join("");
+    const file = join(dir, "users");
     writeFileSync(file, lines, { mode: 0o644 });
     // Dovecot reloads a passwd-file when its mtime (whole seconds) or size changes,
     // at most once a second: give each version its own mtime.
@@ -93,59 +98,75 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   };
   writeUsers();
   if (options.introspectionUrl !== undefined) {
-    writeFileSync(join(dir, 'oauth2.conf.ext'), [
-      'introspection_mode = post',
-      `introspection_url = ${options.introspectionUrl}`,
-      'force_introspection = yes',
-      'active_attribute = active',
-      'active_value = true',
-      'username_attribute = email',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, "oauth2.conf.ext"),
+      [
+        "introspection_mode = post",
+        `introspection_url = ${options.introspectionUrl}`,
+        "force_introspection = yes",
+        "active_attribute = active",
+        "active_value = true",
+        "username_attribute = email",
+        "",
+      ].join("\n"),
+    );
   }
-  const logPath = join(dir, 'dovecot.log');
-  const configFile = join(dir, 'dovecot.conf');
+  const logPath = join(dir, "dovecot.log");
+  const configFile = join(dir, "dovecot.conf");
   const greeting = `mps test IMAP ${basename(dir)} ready`;
-  const host = '127.0.0.1';
+  const host = "127.0.0.1";
   let port = 0;
   let tlsPort = 0;
   let child: ChildProcess | undefined;
 
   const writeConfig = (): void => {
-    writeFileSync(configFile, dovecotConfig({
-      dir, port, tlsPort, greeting, certFile: certs.certFile, keyFile: certs.keyFile,
-      mechanisms: options.mechanisms ?? 'plain xoauth2 oauthbearer',
-      oauth2: options.introspectionUrl !== undefined, debug: options.debug === true,
-    }));
+    writeFileSync(
+      configFile,
+      dovecotConfig({
+        dir,
+        port,
+        tlsPort,
+        greeting,
+        certFile: certs.certFile,
+        keyFile: certs.keyFile,
+        mechanisms: options.mechanisms ?? "plain xoauth2 oauthbearer",
+        oauth2: options.introspectionUrl !== undefined,
+        debug: options.debug === true,
+      }),
+    );
   };
 
   const start = async (): Promise<void> => {
-    if (child !== undefined) throw new Error('Dovecot is already running');
+    if (child !== undefined) throw new Error("Dovecot is already running");
     writeConfig();
-    rmSync(join(dir, 'run', 'anvil-auth-penalty'), { force: true });
-    let stderr = '';
+    rmSync(join(dir, "run", "anvil-auth-penalty"), { force: true });
+    let stderr = "";
     // Its own process group, so stop() can signal the master and all its children at once.
-    const proc = spawn('dovecot', ['-F', '-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const proc = spawn("dovecot", ["-F", "-c", configFile], { stdio: ["ignore", "ignore", "pipe"], detached: true });
     child = proc;
     track(proc);
     // A test that forgets stop() must not hang: unref, and the exit hook kills the group.
     proc.unref();
     (proc.stderr as (NodeJS.ReadableStream & { unref?: () => void }) | null)?.unref?.();
-    proc.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    proc.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     const alive = (): boolean => proc.exitCode === null && proc.signalCode === null;
-    let outcome: 'ready' | 'exited' | Error;
+    let outcome: "ready" | "exited" | Error;
     try {
       outcome = await waitForGreeting(host, port, greeting, 5000, alive);
     } catch (error) {
       outcome = error as Error;
-      signalGroup(proc, 'SIGKILL');
+      signalGroup(proc, "SIGKILL");
     }
-    if (outcome !== 'ready') {
+    if (outcome !== "ready") {
       untrack(proc);
       child = undefined;
-      const log = await readFile(logPath, 'utf8').catch(() => '');
-      const reason = outcome === 'exited' ? 'it exited' : outcome.message;
-      throw new Error(`Dovecot did not start (${reason}): ${stderr.trim()}\n${log.split('\n').slice(-5).join('\n')}`.trim());
+      const log = await readFile(logPath, "utf8").catch(() => "");
+      const reason = outcome === "exited" ? "it exited" : outcome.message;
+      throw new Error(
+        `Dovecot did not start (${reason}): ${stderr.trim()}\n${log.split("\n").slice(-5).join("\n")}`.trim(),
+      );
     }
   };
 
@@ -153,21 +174,21 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
     const proc = child;
     if (proc === undefined) return;
     if (proc.exitCode === null && proc.signalCode === null) {
-      const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      const gone = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
       // SIGTERM to the master alone takes ~1 s (it waits for its children to notice);
       // to the whole group it takes a few milliseconds.
-      signalGroup(proc, 'SIGTERM');
-      const timer = setTimeout(() => signalGroup(proc, 'SIGKILL'), 5000);
+      signalGroup(proc, "SIGTERM");
+      const timer = setTimeout(() => signalGroup(proc, "SIGKILL"), 5000);
       await gone;
       clearTimeout(timer);
     }
     untrack(proc);
     child = undefined;
-    await waitForPidGone(join(dir, 'run', 'master.pid'));
+    await waitForPidGone(join(dir, "run", "master.pid"));
   };
 
   // A freshly released port may be taken before Dovecot binds it: retry with new ones.
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = 1;; attempt++) {
     port = await freePort();
     do tlsPort = await freePort(); while (tlsPort === port);
     try {
@@ -184,7 +205,11 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
 
   const connectAs = async (user: string): Promise<ImapFlow> => {
     const client = new ImapFlow({
-      host, port: tlsPort, secure: true, tls: { ca: certs.caPem }, logger: false,
+      host,
+      port: tlsPort,
+      secure: true,
+      tls: { ca: certs.caPem },
+      logger: false,
       auth: { user: master.user, pass: master.password, authzid: user },
     });
     await client.connect();
@@ -192,19 +217,28 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   };
 
   return {
-    host, get port() { return port; }, get tlsPort() { return tlsPort; },
-    caPem: certs.caPem, caFile: certs.caFile, logPath, master,
-    mailDir: (user) => join(mailRoot, user, 'Maildir'),
+    host,
+    get port() {
+      return port;
+    },
+    get tlsPort() {
+      return tlsPort;
+    },
+    caPem: certs.caPem,
+    caFile: certs.caFile,
+    logPath,
+    master,
+    mailDir: (user) => join(mailRoot, user, "Maildir"),
     async setPassword(user, password) {
       users.set(user, password);
       writeUsers();
       await new Promise((r) => setTimeout(r, 1050 - (Date.now() % 1000)));
     },
     connectAs,
-    async appendMessage(user, raw, folder = 'INBOX', flags = []) {
+    async appendMessage(user, raw, folder = "INBOX", flags = []) {
       const client = await connectAs(user);
       try {
-        if (folder !== 'INBOX') {
+        if (folder !== "INBOX") {
           const exists = (await client.list()).some((box) => box.path === folder);
           if (!exists) await client.mailboxCreate(folder);
         }
@@ -217,28 +251,28 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
         await client.logout();
       }
     },
-    async listMessages(user, folder = 'INBOX') {
+    async listMessages(user, folder = "INBOX") {
       const client = await connectAs(user);
       try {
         await client.mailboxOpen(folder, { readOnly: true });
         const found: Array<{ uid: number; flags: string[]; subject: string }> = [];
-        for await (const msg of client.fetch('1:*', { uid: true, flags: true, envelope: true })) {
-          found.push({ uid: msg.uid, flags: [...(msg.flags ?? [])], subject: msg.envelope?.subject ?? '' });
+        for await (const msg of client.fetch("1:*", { uid: true, flags: true, envelope: true })) {
+          found.push({ uid: msg.uid, flags: [...(msg.flags ?? [])], subject: msg.envelope?.subject ?? "" });
         }
         return found;
       } catch (error) {
         const e = error as { serverResponseCode?: string; mailboxMissing?: boolean };
-        if (e.mailboxMissing === true || e.serverResponseCode === 'NONEXISTENT') return [];
+        if (e.mailboxMissing === true || e.serverResponseCode === "NONEXISTENT") return [];
         throw error;
       } finally {
         await client.logout();
       }
     },
     async logins() {
-      const log = await readFile(logPath, 'utf8').catch(() => '');
+      const log = await readFile(logPath, "utf8").catch(() => "");
       const found: LoggedLogin[] = [];
       for (const m of log.matchAll(/imap-login: Info: Login: user=<([^>]*)>, method=([A-Z0-9-]+)/g)) {
-        found.push({ user: m[1] ?? '', method: m[2] ?? '' });
+        found.push({ user: m[1] ?? "", method: m[2] ?? "" });
       }
       return found;
     },
@@ -269,7 +303,7 @@ function signalGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
 const tempDirs = new Set<string>();
 
 function killAll(): void {
-  for (const proc of running) signalGroup(proc, 'SIGKILL');
+  for (const proc of running) signalGroup(proc, "SIGKILL");
   running.clear();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   tempDirs.clear();
@@ -286,8 +320,8 @@ function track(proc: ChildProcess): void {
   running.add(proc);
   if (hooked) return;
   hooked = true;
-  process.on('exit', killAll);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, onSignal);
+  process.on("exit", killAll);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, onSignal);
 }
 
 function untrack(proc: ChildProcess): void {
@@ -297,12 +331,14 @@ function untrack(proc: ChildProcess): void {
 /** uid/gid of nobody:nogroup, the owner of every Dovecot mail file. */
 export function nobodyIds(): { uid: number; gid: number } {
   const field = (file: string, name: string): number | undefined => {
-    const line = readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
-    return line === undefined ? undefined : Number(line.split(':')[2]);
+    const line = readFileSync(file, "utf8").split("\n").find((l) => l.startsWith(`${name}:`));
+    return line === undefined ? undefined : Number(line.split(":")[2]);
   };
-  const uid = field('/etc/passwd', 'nobody');
-  const gid = field('/etc/group', 'nogroup') ?? field('/etc/group', 'nobody');
-  if (uid === undefined || gid === undefined) throw new Error('Cannot find user nobody / group nogroup for Dovecot mail');
+  const uid = field("/etc/passwd", "nobody");
+  const gid = field("/etc/group", "nogroup") ?? field("/etc/group", "nobody");
+  if (uid === undefined || gid === undefined) {
+    throw new Error("Cannot find user nobody / group nogroup for Dovecot mail");
+  }
   return { uid, gid };
 }
 
@@ -311,19 +347,29 @@ export function nobodyIds(): { uid: number; gid: number } {
  * instance, so another test's Dovecot that took the port is not mistaken for it.
  */
 async function waitForGreeting(
-  host: string, port: number, greeting: string, timeoutMs: number, alive: () => boolean,
-): Promise<'ready' | 'exited'> {
+  host: string,
+  port: number,
+  greeting: string,
+  timeoutMs: number,
+  alive: () => boolean,
+): Promise<"ready" | "exited"> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (!alive()) return 'exited';
+    if (!alive()) return "exited";
     const ok = await new Promise<boolean>((resolve) => {
       const socket = connect(port, host);
       socket.setTimeout(1000);
-      socket.once('data', (data) => { socket.destroy(); resolve(data.toString().includes(greeting)); });
-      socket.once('error', () => resolve(false));
-      socket.once('timeout', () => { socket.destroy(); resolve(false); });
+      socket.once("data", (data) => {
+        socket.destroy();
+        resolve(data.toString().includes(greeting));
+      });
+      socket.once("error", () => resolve(false));
+      socket.once("timeout", () => {
+        socket.destroy();
+        resolve(false);
+      });
     });
-    if (ok) return 'ready';
+    if (ok) return "ready";
     if (Date.now() > deadline) throw new Error(`Dovecot did not answer on ${host}:${port} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -332,7 +378,7 @@ async function waitForGreeting(
 async function waitForPidGone(pidFile: string): Promise<void> {
   let pid: number;
   try {
-    pid = Number(readFileSync(pidFile, 'utf8').trim());
+    pid = Number(readFileSync(pidFile, "utf8").trim());
   } catch {
     return;
   }

@@ -1,13 +1,20 @@
-import { existsSync } from 'node:fs';
+import { existsSync } from "node:fs";
 
 export type DovecotConfigInput = {
-  dir: string; port: number; tlsPort: number; greeting: string; certFile: string; keyFile: string;
-  mechanisms: string; oauth2: boolean; debug: boolean;
+  dir: string;
+  port: number;
+  tlsPort: number;
+  greeting: string;
+  certFile: string;
+  keyFile: string;
+  mechanisms: string;
+  oauth2: boolean;
+  debug: boolean;
 };
 
 /** The complete dovecot.conf of a private test instance (nothing from /etc/dovecot). */
 export function dovecotConfig(c: DovecotConfigInput): string {
-  const dh = '/usr/share/dovecot/dh.pem';
+  const dh = "/usr/share/dovecot/dh.pem";
   return `# Private Dovecot for mps tests (test/servers/dovecot.ts)
 instance_name = mps-test-${c.port}
 base_dir = ${c.dir}/run
@@ -19,7 +26,7 @@ listen = 127.0.0.1
 ssl = yes
 ssl_cert = <${c.certFile}
 ssl_key = <${c.keyFile}
-${existsSync(dh) ? `ssl_dh = <${dh}` : ''}
+${existsSync(dh) ? `ssl_dh = <${dh}` : ""}
 disable_plaintext_auth = no
 auth_mechanisms = ${c.mechanisms}
 # No growing delays after failed logins (2, 4, 8, 15 s): failure delay 0 and the
@@ -27,7 +34,7 @@ auth_mechanisms = ${c.mechanisms}
 # flushes failed auth replies on a 500 ms timer).
 auth_failure_delay = 0
 auth_verbose = yes
-auth_debug = ${c.debug ? 'yes' : 'no'}
+auth_debug = ${c.debug ? "yes" : "no"}
 # The master user (master-users) may log in as anyone, for seeding mail: SASL PLAIN
 # with authzid=<user>, or LOGIN as '<user>*mps-test-master'.
 auth_master_user_separator = *
@@ -60,12 +67,16 @@ passdb {
   mechanisms = plain login
   args = scheme=PLAIN username_format=%u ${c.dir}/users
 }
-${c.oauth2 ? `# Tokens (XOAUTH2, OAUTHBEARER) are checked by RFC 7662 introspection; see oauth2.conf.ext.
+${
+    c.oauth2
+      ? `# Tokens (XOAUTH2, OAUTHBEARER) are checked by RFC 7662 introspection; see oauth2.conf.ext.
 passdb {
   driver = oauth2
   mechanisms = xoauth2 oauthbearer
   args = ${c.dir}/oauth2.conf.ext
-}` : ''}
+}`
+      : ""
+  }
 userdb {
   driver = static
   args = uid=nobody gid=nogroup home=${c.dir}/mail/%u

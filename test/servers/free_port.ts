@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { createServer } from "node:net";
 
 /**
  * A TCP port on 127.0.0.1 that is free right now: bind port 0, read the port the
@@ -9,12 +9,12 @@ export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      if (address === null || typeof address === 'string') {
+      if (address === null || typeof address === "string") {
         server.close();
-        reject(new Error('Cannot find a free port: the server has no TCP address'));
+        reject(new Error("Cannot find a free port: the server has no TCP address"));
         return;
       }
       const { port } = address;

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn } from "node:child_process";
 
 export type PromtoolResult = {
   /** True when promtool found neither a format error nor a lint problem. */
@@ -11,12 +11,24 @@ export type PromtoolResult = {
 /** Runs `promtool check metrics` on a Prometheus text exposition body. */
 export function checkMetrics(body: string): Promise<PromtoolResult> {
   return new Promise((resolve, reject) => {
-    const proc = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    proc.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    proc.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
-    proc.once('error', (error) => reject(new Error(`Cannot run promtool (scripts/install-test-deps.sh installs it): ${error.message}`, { cause: error })));
-    proc.once('close', (code) => resolve({ ok: code === 0, exitCode: code ?? -1, output: output.trim() }));
+    const proc = spawn("promtool", ["check", "metrics"], { stdio: ["pipe", "pipe", "pipe"] });
+    let output = "";
+    proc.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    proc.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    proc.once(
+      "error",
+      (error) =>
+        reject(
+          new Error(`Cannot run promtool (scripts/install-test-deps.sh installs it): ${error.message}`, {
+            cause: error,
+          }),
+        ),
+    );
+    proc.once("close", (code) => resolve({ ok: code === 0, exitCode: code ?? -1, output: output.trim() }));
     proc.stdin.end(body);
   });
 }

@@ -65,7 +65,10 @@ test("the service turns a dropped file into a job once its size is stable, then 
 
 test("run --once exits 1 when a source fails, naming the cause in the cycle line", async () => {
   const bad = path.join(dir, "bad.config");
-  await writeFile(bad, `<mps><emailSources><add type="Imap" host="127.0.0.1" port="1" userName="u" /></emailSources><log file="bad.log" /></mps>`);
+  await writeFile(
+    bad,
+    `<mps><emailSources><add type="Imap" host="127.0.0.1" port="1" userName="u" /></emailSources><log file="bad.log" /></mps>`,
+  );
   const result = await runMps(["run", "--once", "--config", bad]);
   assert.equal(result.code, 1);
   const log = await readFile(path.join(dir, "bad.log"), "utf8");
@@ -81,6 +84,9 @@ test("a legacy folder source on a Windows share fails with the same finding as d
   const result = await runMps(["run", "--once", "--config", legacy], { cwd: dir });
   assert.equal(result.code, 1);
   const log = await readFile(path.join(dir, "legacy.log"), "utf8");
-  assert.match(log, /Folder source 'C\$\\SafeQ6\\SPOC\\server\\mobile' reads the Windows path '\\\\127\.0\.0\.1\\C\$\\SafeQ6\\SPOC\\server\\mobile', which only mps on Windows can open code=ERR_FOLDER_SOURCE fix="Mount the share/);
+  assert.match(
+    log,
+    /Folder source 'C\$\\SafeQ6\\SPOC\\server\\mobile' reads the Windows path '\\\\127\.0\.0\.1\\C\$\\SafeQ6\\SPOC\\server\\mobile', which only mps on Windows can open code=ERR_FOLDER_SOURCE fix="Mount the share/,
+  );
   assert.deepEqual((await readdir(dir)).filter((name) => name.includes("\\")), []);
 });

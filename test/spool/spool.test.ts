@@ -31,7 +31,7 @@ test("makes hostile attachment names safe on Windows and POSIX", () => {
     ["../../etc/passwd", "passwd"],
     ["C:\\Windows\\system32\\evil.exe", "evil.exe"],
     ["report?.pdf", "report_.pdf"],
-    ["a<b>c:d\"e|f*.txt", "a_b_c_d_e_f_.txt"],
+    ['a<b>c:d"e|f*.txt', "a_b_c_d_e_f_.txt"],
     ["CON", "_CON"],
     ["lpt1.txt", "_lpt1.txt"],
     ["name. . ", "name"],
@@ -76,7 +76,12 @@ test("publishes a job whole with job.json describing each document in order", as
       size: 13,
       sha256: createHash("sha256").update("%PDF-1.4 body").digest("hex"),
     },
-    { fileName: "a.txt", contentType: "text/plain", size: 5, sha256: createHash("sha256").update("hello").digest("hex") },
+    {
+      fileName: "a.txt",
+      contentType: "text/plain",
+      size: 5,
+      sha256: createHash("sha256").update("hello").digest("hex"),
+    },
   ]);
   assert.equal(await readFile(path.join(dir, "a.txt"), "utf8"), "hello");
   assert.deepEqual((await readdir(dir)).sort(), ["a.txt", "b.pdf", "job.json"]);

@@ -5,7 +5,10 @@ import { parseSafeFileName, safeFileName, StorageNameError } from "../../src/sto
 describe("safe file names", () => {
   test("keeps an email address as it is, lower-cased", () => {
     assert.equal(safeFileName("username", "Print@Contoso.com"), "print@contoso.com");
-    assert.equal(safeFileName("username", " first.last+tag_1-x@sub.example.org "), "first.last+tag_1-x@sub.example.org");
+    assert.equal(
+      safeFileName("username", " first.last+tag_1-x@sub.example.org "),
+      "first.last+tag_1-x@sub.example.org",
+    );
     assert.equal(safeFileName("provider", "Microsoft"), "microsoft");
   });
 

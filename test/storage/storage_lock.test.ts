@@ -7,7 +7,11 @@ import { StorageLockTimeoutError } from "../../src/storage/index.ts";
 import { makeTempConf, startChild, storeIn } from "./storage_test_kit.ts";
 
 /** Writes a lock file as another process would have left it. */
-async function plantLock(storageDir: string, owner: { pid: number; hostname: string; owner: string }, mtimeMs?: number): Promise<string> {
+async function plantLock(
+  storageDir: string,
+  owner: { pid: number; hostname: string; owner: string },
+  mtimeMs?: number,
+): Promise<string> {
   const path = join(storageDir, ".lock");
   await mkdir(storageDir, { recursive: true });
   await writeFile(path, JSON.stringify({ ...owner, acquiredAt: new Date().toISOString(), nonce: "planted" }));
@@ -112,7 +116,8 @@ describe("cross-process lock", () => {
     const store = storeIn(conf);
     const other = storeIn(conf);
     await store.write("microsoft", "count@contoso.com", { counter: 0 });
-    const bump = (s: typeof store) => s.update("microsoft", "count@contoso.com", (old) => ({ counter: Number(old?.["counter"]) + 1 }));
+    const bump = (s: typeof store) =>
+      s.update("microsoft", "count@contoso.com", (old) => ({ counter: Number(old?.["counter"]) + 1 }));
     await Promise.all(Array.from({ length: 20 }, (_, i) => bump(i % 2 === 0 ? store : other)));
     assert.equal((await store.read("microsoft", "count@contoso.com"))?.["counter"], 20);
   });

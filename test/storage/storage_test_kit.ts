@@ -8,7 +8,9 @@ import { openTokenStore } from "../../src/storage/index.ts";
 import type { TokenStore, TokenStoreOptions } from "../../src/storage/index.ts";
 
 /** A fresh temp folder with `conf/mps.key` and `conf/oauth-storage` paths inside; remove it with `cleanup`. */
-export async function makeTempConf(): Promise<{ root: string; storageDir: string; keyFile: string; cleanup: () => Promise<void> }> {
+export async function makeTempConf(): Promise<
+  { root: string; storageDir: string; keyFile: string; cleanup: () => Promise<void> }
+> {
   const root = await mkdtemp(join(tmpdir(), "mps-storage-"));
   return {
     root,
@@ -22,7 +24,13 @@ export function storeIn(
   paths: { storageDir: string; keyFile: string },
   extra: Partial<TokenStoreOptions> = {},
 ): TokenStore {
-  return openTokenStore({ storageDir: paths.storageDir, keyFile: paths.keyFile, env: {}, now: () => Date.now(), ...extra });
+  return openTokenStore({
+    storageDir: paths.storageDir,
+    keyFile: paths.keyFile,
+    env: {},
+    now: () => Date.now(),
+    ...extra,
+  });
 }
 
 /** A valid MPS_STORAGE_KEY value (base64 of 32 bytes). */
@@ -40,7 +48,12 @@ export function childCommand(runtime: "node" | "same"): [string, string[]] {
   return [NODE, [CHILD]];
 }
 
-export type Child = { pid: number; exited: Promise<{ code: number | null; stdout: string; stderr: string }>; closeStdin: () => void; firstLine: Promise<string> };
+export type Child = {
+  pid: number;
+  exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
+  closeStdin: () => void;
+  firstLine: Promise<string>;
+};
 
 /** Starts `lock_child.ts` with `args`; `firstLine` resolves with the first line it prints. */
 export function startChild(runtime: "node" | "same", args: string[]): Child {
@@ -59,7 +72,7 @@ export function startChild(runtime: "node" | "same", args: string[]): Child {
     child.on("close", (code) => {
       onLine(stdout.split("\n")[0] ?? "");
       resolve({ code, stdout, stderr });
-    }),
+    })
   );
   if (child.pid === undefined) throw new Error(`cannot start ${command}`);
   return { pid: child.pid, exited, closeStdin: () => child.stdin.end(), firstLine };

@@ -21,7 +21,10 @@ function assertStorageError(error: unknown, type: { CODE: string; name: string }
   const message = (error as Error).message;
   assert.ok(message.includes(`'${path}'`), `message names the file: ${message}`);
   const cause = (error as Error).cause as { message?: string } | undefined;
-  assert.ok(!/SECRET/.test(`${message} ${(error as { fix?: string }).fix} ${cause?.message}`), "no secret in message or cause");
+  assert.ok(
+    !/SECRET/.test(`${message} ${(error as { fix?: string }).fix} ${cause?.message}`),
+    "no secret in message or cause",
+  );
   return true;
 }
 
@@ -84,11 +87,17 @@ describe("token encryption", () => {
     await store.write("microsoft", "bob@contoso.com", { refreshToken: "bob-SECRET" });
     const bob = store.path("microsoft", "bob@contoso.com");
     await copyFile(store.path("microsoft", "alice@contoso.com"), bob);
-    await assert.rejects(store.read("microsoft", "bob@contoso.com"), (error) => assertStorageError(error, StorageDecryptError, bob));
+    await assert.rejects(
+      store.read("microsoft", "bob@contoso.com"),
+      (error) => assertStorageError(error, StorageDecryptError, bob),
+    );
     // Editing the clear names to match does not help: they are authenticated data.
     const envelope = JSON.parse(await readFile(bob, "utf8"));
     await writeFile(bob, JSON.stringify({ ...envelope, username: "bob@contoso.com" }));
-    await assert.rejects(store.read("microsoft", "bob@contoso.com"), (error) => assertStorageError(error, StorageDecryptError, bob));
+    await assert.rejects(
+      store.read("microsoft", "bob@contoso.com"),
+      (error) => assertStorageError(error, StorageDecryptError, bob),
+    );
     const listed = (await store.list()).find((e) => e.path === bob);
     assert.equal(listed?.error, undefined);
     await writeFile(bob, JSON.stringify(envelope));

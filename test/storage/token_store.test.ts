@@ -46,7 +46,16 @@ describe("token store", () => {
       assert.equal(bytes.includes(Buffer.from(secret)), false, `found '${secret}' in clear`);
     }
     const envelope = JSON.parse(bytes.toString("utf8"));
-    assert.deepEqual(Object.keys(envelope).sort(), ["alg", "ciphertext", "createdAt", "format", "iv", "provider", "updatedAt", "username"]);
+    assert.deepEqual(Object.keys(envelope).sort(), [
+      "alg",
+      "ciphertext",
+      "createdAt",
+      "format",
+      "iv",
+      "provider",
+      "updatedAt",
+      "username",
+    ]);
     assert.equal(envelope.format, "mps-token/1");
     assert.equal(envelope.alg, "A256GCM");
     assert.equal(envelope.provider, "microsoft");
@@ -54,16 +63,20 @@ describe("token store", () => {
     assert.equal(Buffer.from(envelope.iv, "base64").length, 12);
   });
 
-  test("creates the token file and the key file with mode 0600, and new folders with 0700", { skip: !POSIX }, async () => {
-    const own = await makeTempConf();
-    const store = storeIn(own);
-    await store.write("microsoft", "print@contoso.com", TOKENS);
-    assert.equal((await stat(own.storageDir)).mode & 0o777, 0o700);
-    assert.equal((await stat(join(own.storageDir, "microsoft"))).mode & 0o777, 0o700);
-    assert.equal((await stat(store.path("microsoft", "print@contoso.com"))).mode & 0o777, 0o600);
-    assert.equal((await stat(own.keyFile)).mode & 0o777, 0o600);
-    await own.cleanup();
-  });
+  test(
+    "creates the token file and the key file with mode 0600, and new folders with 0700",
+    { skip: !POSIX },
+    async () => {
+      const own = await makeTempConf();
+      const store = storeIn(own);
+      await store.write("microsoft", "print@contoso.com", TOKENS);
+      assert.equal((await stat(own.storageDir)).mode & 0o777, 0o700);
+      assert.equal((await stat(join(own.storageDir, "microsoft"))).mode & 0o777, 0o700);
+      assert.equal((await stat(store.path("microsoft", "print@contoso.com"))).mode & 0o777, 0o600);
+      assert.equal((await stat(own.keyFile)).mode & 0o777, 0o600);
+      await own.cleanup();
+    },
+  );
 
   test("keeps createdAt and moves updatedAt on a rewrite", async () => {
     let clock = Date.parse("2025-03-01T10:00:00Z");
@@ -87,7 +100,11 @@ describe("token store", () => {
       return { refreshToken: "r1" };
     });
     assert.deepEqual(first, { refreshToken: "r1" });
-    const second = await store.update("microsoft", "rotate@contoso.com", async (old) => ({ ...old, refreshToken: "r2", accessToken: "a2" }));
+    const second = await store.update(
+      "microsoft",
+      "rotate@contoso.com",
+      async (old) => ({ ...old, refreshToken: "r2", accessToken: "a2" }),
+    );
     assert.deepEqual(second, { refreshToken: "r2", accessToken: "a2" });
     const before = await readFile(store.path("microsoft", "rotate@contoso.com"), "utf8");
     assert.deepEqual(await store.update("microsoft", "rotate@contoso.com", () => undefined), second);
@@ -104,7 +121,9 @@ describe("token store", () => {
     assert.equal(entry?.path, store.path("microsoft", "list@contoso.com"));
     assert.equal(typeof entry?.updatedAt, "number");
     assert.equal(entry?.error, undefined);
-    const sorted = [...entries].sort((a, b) => `${a.provider}/${a.username}`.localeCompare(`${b.provider}/${b.username}`));
+    const sorted = [...entries].sort((a, b) =>
+      `${a.provider}/${a.username}`.localeCompare(`${b.provider}/${b.username}`)
+    );
     assert.deepEqual(entries.map((e) => e.path), sorted.map((e) => e.path));
   });
 
