@@ -83,8 +83,11 @@ export function createFolderCycle(
         if (changedAt - now > intervalMs) {
           warnOnce(
             relative,
-            `File '${relative}' in folder source '${source.name}' was changed ${changedAt - now} ms in the future ` +
-              "(is the file server's clock ahead?); it is taken once mps has seen it unchanged for downloadInterval",
+            `File '${relative}' in folder source '${source.name}' was changed at ${
+              new Date(changedAt).toISOString()
+            }, ` +
+              "in the future (is the file server's clock ahead?); it is taken once mps has seen it unchanged for " +
+              "downloadInterval",
           );
         }
         const complete = now - changedAt >= intervalMs || (unchanged && now - since >= intervalMs);
