@@ -70,15 +70,17 @@ export function authorizationUrl(
 }
 
 /**
- * The callback URL with its error texts made safe to print: whoever can reach the loopback port
- * (any local program, any web page through the browser) chooses them, and they end up on the
- * admin's terminal and in the log.
+ * The callback URL with its texts made safe to print: whoever can reach the loopback port (any
+ * local program, any web page through the browser) chooses them, and an error quoting one (the
+ * provider's `error_description`, an unexpected `iss`) ends up on the admin's terminal and in the
+ * log. `code` and `state` stay exact: they are compared and redeemed, never printed.
  */
 function withSafeErrorText(url: URL): URL {
   const safe = new URL(url);
-  for (const name of ["error", "error_description", "error_uri"]) {
-    const value = safe.searchParams.get(name);
-    if (value !== null) safe.searchParams.set(name, terminalSafe(value, { maxLength: 1000, keepLines: true }));
+  safe.search = "";
+  for (const [name, value] of url.searchParams) {
+    const exact = name === "code" || name === "state";
+    safe.searchParams.append(name, exact ? value : terminalSafe(value, { maxLength: 1000, keepLines: true }));
   }
   return safe;
 }
