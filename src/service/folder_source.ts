@@ -81,13 +81,11 @@ export function createFolderCycle(
         if (before !== undefined && !unchanged) continue;
         const changedAt = Math.max(identity.mtimeMs, identity.ctimeMs);
         if (changedAt - now > intervalMs) {
+          const when = new Date(changedAt).toISOString();
           warnOnce(
             relative,
-            `File '${relative}' in folder source '${source.name}' was changed at ${
-              new Date(changedAt).toISOString()
-            }, ` +
-              "in the future (is the file server's clock ahead?); it is taken once mps has seen it unchanged for " +
-              "downloadInterval",
+            `File '${relative}' in folder source '${source.name}' was changed at ${when}, in the future (is the ` +
+              "file server's clock ahead?); it is taken once mps has seen it unchanged for downloadInterval",
           );
         }
         const complete = now - changedAt >= intervalMs || (unchanged && now - since >= intervalMs);
@@ -104,8 +102,9 @@ export function createFolderCycle(
       );
     } finally {
       previous = current;
-      warned = new Set([...warned].filter((key) => warnedNow.has(key)));
     }
+    // A file that is gone, or fine now, is warned about again should it come back as it was.
+    warned = new Set([...warned].filter((key) => warnedNow.has(key)));
     return 0;
   };
 
