@@ -41,8 +41,8 @@ export function senderIdentity(fromValues: readonly string[], senderValues: read
     return {
       ok: false,
       reason: "ambiguous-sender",
-      message: `The message has ${fromValues.length} From headers (${
-        fromValues.map(quote).join(", ")
+      message: `The message has ${fromValues.length} From headers (${fromValues.slice(0, 3).map(quote).join(", ")}${
+        fromValues.length > 3 ? ", …" : ""
       }): a message has exactly one, so it cannot be said who sent it`,
       display: printable(first),
     };

@@ -154,6 +154,14 @@ test("refuses several From headers as ambiguous-sender", () => {
   );
 });
 
+test("names at most three of many From headers in its sentence", () => {
+  const identity = senderIdentity(Array.from({ length: 5000 }, (_, i) => `user${i}@example.test`), []);
+  assert.equal(
+    !identity.ok && identity.message,
+    "The message has 5000 From headers ('user0@example.test', 'user1@example.test', 'user2@example.test', …): a message has exactly one, so it cannot be said who sent it",
+  );
+});
+
 test("takes the one mailbox of From and does not let a Sender header change it", () => {
   assert.deepEqual(senderIdentity(["Boss <Boss@Contoso.com>"], ["Assistant <assistant@contoso.com>"]), {
     ok: true,
