@@ -1,7 +1,7 @@
 import { domainToASCII } from "node:url";
 import { parseAuthenticationResults } from "./authentication_results.ts";
 import type { AuthenticationResult } from "./authentication_results.ts";
-import { printable } from "./structured_field.ts";
+import { clip } from "./structured_field.ts";
 
 export interface AuthenticationPolicy {
   /** The source's name, for messages. */
@@ -33,11 +33,11 @@ export function authenticationProblem(
     return `The topmost Authentication-Results header cannot be read (${parsed.problem}), and ${requirement}`;
   }
   const { authservId, results } = parsed.value;
-  const by = authservId === undefined ? "without an authserv-id" : `from '${printable(authservId)}'`;
+  const by = authservId === undefined ? "without an authserv-id" : `from '${clip(authservId)}'`;
   if (policy.authservId !== undefined && authservId?.toLowerCase() !== policy.authservId.toLowerCase()) {
     return `The topmost Authentication-Results header is ${by}, not from '${policy.authservId}' (authservId of source '${policy.name}')`;
   }
-  const verdicts = results.map(describe).join(", ") || "none";
+  const verdicts = results.slice(0, 8).map(describe).join(", ") + (results.length > 8 ? ", …" : "") || "none";
   if (!results.some((result) => PASSING.has(result.method) && result.result === "pass")) {
     return `The topmost Authentication-Results header ${by} says ${verdicts}, and ${requirement}`;
   }
@@ -47,7 +47,7 @@ export function authenticationProblem(
     if (headerFrom === undefined) continue;
     if (canonicalDomain(headerFrom.slice(headerFrom.lastIndexOf("@") + 1)) !== domain) {
       return `The topmost Authentication-Results header ${by} vouches for header.from=${
-        printable(headerFrom)
+        clip(headerFrom)
       }, but the sender is ${sender}`;
     }
   }
@@ -55,7 +55,7 @@ export function authenticationProblem(
 }
 
 function describe(result: AuthenticationResult): string {
-  return printable(`${result.method}=${result.result}`);
+  return clip(`${result.method}=${result.result}`);
 }
 
 /** Lower-case, with international names in their ASCII form, so `müller.de` matches `xn--mller-kva.de`. */
