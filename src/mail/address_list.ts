@@ -1,13 +1,6 @@
 import libmime from "libmime";
-import {
-  clip,
-  FieldSyntaxError,
-  isWhiteSpace,
-  MAX_FIELD_LENGTH,
-  printable,
-  readComment,
-  readQuoted,
-} from "./structured_field.ts";
+import { FieldSyntaxError } from "./field_syntax_error.ts";
+import { clip, isWhiteSpace, MAX_FIELD_LENGTH, printable, readComment, readQuoted } from "./structured_field.ts";
 
 /** One mailbox of an address list. */
 export interface Mailbox {

@@ -1,4 +1,5 @@
-import { FieldSyntaxError, isWhiteSpace, MAX_FIELD_LENGTH, readComment, readQuoted } from "./structured_field.ts";
+import { FieldSyntaxError } from "./field_syntax_error.ts";
+import { isWhiteSpace, MAX_FIELD_LENGTH, readComment, readQuoted } from "./structured_field.ts";
 
 /** One `method=result` of an `Authentication-Results` field with its properties. */
 export interface AuthenticationResult {

@@ -1,15 +1,9 @@
-import { MpsError } from "../shared/errors.ts";
+import { FieldSyntaxError } from "./field_syntax_error.ts";
 
 /**
- * A header field value that does not follow its grammar. It never leaves the mail module: the
- * field's reader turns it into a sentence for the `Failed` record.
+ * Pieces shared by the readers of structured header fields (address lists, Authentication-Results):
+ * unfolding, comments and quoted strings in one pass each, and text safe to show.
  */
-export class FieldSyntaxError extends MpsError {
-  static readonly CODE = "ERR_FIELD_SYNTAX";
-  constructor(message: string) {
-    super(FieldSyntaxError.CODE, message);
-  }
-}
 
 /** The longest header field value read as a structure; a longer one is refused, so work per message stays bounded. */
 export const MAX_FIELD_LENGTH = 16 * 1024;
