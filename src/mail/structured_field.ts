@@ -1,9 +1,7 @@
 import { FieldSyntaxError } from "./field_syntax_error.ts";
 
-/**
- * Pieces shared by the readers of structured header fields (address lists, Authentication-Results):
- * unfolding, comments and quoted strings in one pass each, and text safe to show.
- */
+// Pieces shared by the readers of structured header fields (address lists, Authentication-Results):
+// unfolding, comments and quoted strings in one pass each, and text safe to show.
 
 /** The longest header field value read as a structure; a longer one is refused, so work per message stays bounded. */
 export const MAX_FIELD_LENGTH = 16 * 1024;
