@@ -8,7 +8,7 @@ import type { ComponentLogger } from "../log/index.ts";
 import { isWindowsStylePath } from "../config/index.ts";
 import { MpsError } from "../shared/errors.ts";
 import { KNOWN_FAILURES } from "../shared/known_failures.ts";
-import { JobBuilder } from "../spool/index.ts";
+import { JobBuilder, jobIdPrefix } from "../spool/index.ts";
 import { contentTypeForName } from "../shared/content_type.ts";
 import { identityOf, openDroppedFile, refusalOf, sameIdentity } from "./open_dropped_file.ts";
 import type { FileIdentity } from "./open_dropped_file.ts";
@@ -118,7 +118,7 @@ export function createFolderCycle(
     const parts = relative.split(path.sep);
     const owner = parts.length > 1 ? parts[0] ?? "" : "";
     const digest = createHash("sha256").update(`${relative}\n${seen.size}\n${seen.mtimeMs}`).digest("hex");
-    const id = `${slug(source.name)}-${digest.slice(0, 20)}`;
+    const id = `${jobIdPrefix(source.name)}-${digest.slice(0, 20)}`;
     try {
       const builder = await JobBuilder.begin(options.spoolDir, id, { now: options.now });
       if (builder !== undefined) {
@@ -170,9 +170,4 @@ function entryRefusal(entry: Dirent): string {
   return entry.isSymbolicLink()
     ? "it is a symbolic link (or a junction)"
     : "it is not a regular file (a pipe, socket or device)";
-}
-
-/** A job-id-safe form of a source name. */
-export function slug(name: string): string {
-  return name.replace(/[^\w.@+-]+/g, "_").replace(/^[.]+/, "").slice(0, 60) || "source";
 }
