@@ -78,9 +78,9 @@ export async function loadStorageKey(options: StorageKeyOptions): Promise<Storag
         { cause: new Error(bytes) },
       );
     }
-    return importKey(bytes, STORAGE_KEY_ENV);
+    return await importKey(bytes, STORAGE_KEY_ENV);
   }
-  return readKeyFile(options.keyFile);
+  return await readKeyFile(options.keyFile);
 }
 
 /**
