@@ -66,6 +66,9 @@ const SECRET_KEYS = [
 /** Keys that always name a secret, in any spelling; they may end a longer key (`client_assertion`). */
 const ALWAYS_SECRET_KEY = new RegExp(String.raw`(?:${SECRET_KEYS})$`, "i");
 
+/** Every secret key holds one of these: a cheap test that turns most keys away at once. */
+const MAYBE_SECRET_KEY = /pass|secret|token|pwd|assertion|verifier|code|key/i;
+
 /** Words that make a key secret when the key ends with one (`token`, `access_token`, `clientSecret`, `smtpPass`). */
 const SECRET_WORDS = new Set(["pass", "passwd", "password", "passphrase", "pwd", "secret", "token"]);
 /** A last word that still names the secret itself after a secret word (`secret_key`, `tokenValue`). */
@@ -88,6 +91,20 @@ function keyWords(key: string): string[] {
  * `passed`).
  */
 export function isSecretKey(key: string): boolean {
+  if (!MAYBE_SECRET_KEY.test(key)) return false;
+  let known = judgedKeys.get(key);
+  if (known === undefined) {
+    known = judgeKey(key);
+    if (judgedKeys.size >= 1000) judgedKeys.clear();
+    judgedKeys.set(key, known);
+  }
+  return known;
+}
+
+/** Log lines repeat the same few keys. */
+const judgedKeys = new Map<string, boolean>();
+
+function judgeKey(key: string): boolean {
   if (ALWAYS_SECRET_KEY.test(key)) return true;
   const words = keyWords(key);
   const last = words.at(-1) ?? "";
