@@ -109,9 +109,9 @@ test("makes hostile names safe: no path parts, no reserved Windows names or char
     "evil.pdf",
     "_CON.pdf",
     "a_b_c_.pdf",
-    "job (2).json",
+    "job.json.pdf",
     "trailing.pdf",
-    "x_y.pdf",
+    "xy.pdf",
   ]);
   // deno-lint-ignore no-control-regex
   for (const name of names) assert.doesNotMatch(name, /[\\/:*?"<>|\u0000-\u001f]/);
