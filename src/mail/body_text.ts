@@ -57,8 +57,8 @@ export class BodyText {
     let truncated = this.#truncated;
     if (plain === "") {
       const html = this.#html.join("\n");
-      truncated ||= html.length > MAX_HTML_CHARS;
       text = await htmlToText(html);
+      truncated ||= html.length > MAX_HTML_CHARS || text.length >= MAX_HTML_CHARS;
     }
     return truncated && text !== "" ? `${text}\n\n[... the rest of the message text was cut off]` : text;
   }

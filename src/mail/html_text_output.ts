@@ -8,7 +8,10 @@ const MAX_PAD = 256;
  * so no single join is large.
  */
 export class HtmlTextOutput {
+  readonly #max: number;
   readonly #slices: string[] = [];
+  /** Characters written so far. */
+  #length = 0;
   #parts: string[] = [];
   /** Something visible was written. */
   #any = false;
@@ -28,11 +31,24 @@ export class HtmlTextOutput {
   #label: string | undefined;
   #labelMax = 0;
 
+  /** `max`: characters of text kept at most; what comes after is dropped and `full` turns true. */
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  /** The text reached its maximum length: the rest of the input can be passed over. */
+  get full(): boolean {
+    return this.#length >= this.#max;
+  }
+
   /** Writes visible text (no white space handling: the caller passes runs without breaks). */
   text(value: string): void {
-    if (value === "") return;
+    if (value === "" || this.full) return;
     if (this.#newlines > 0) {
-      if (this.#any) this.#parts.push(this.#newlines > 1 ? "\n\n" : "\n");
+      if (this.#any) {
+        this.#parts.push(this.#newlines > 1 ? "\n\n" : "\n");
+        this.#length += this.#newlines > 1 ? 2 : 1;
+      }
       this.#newlines = 0;
       this.#line = false;
     }
@@ -48,6 +64,7 @@ export class HtmlTextOutput {
     this.#prefix = "";
     if (lead !== "") this.#parts.push(lead);
     this.#parts.push(value);
+    this.#length += lead.length + value.length;
     this.#any = true;
     this.#line = true;
     if (this.#label !== undefined && this.#label.length <= this.#labelMax) {
@@ -70,6 +87,11 @@ export class HtmlTextOutput {
     this.#newlines += count;
     this.#space = false;
     this.#pad = "";
+  }
+
+  /** Ends the current line (one line break, however many are asked for in a row). */
+  endLine(): void {
+    this.newline(this.#newlines > 0 ? 0 : 1);
   }
 
   /** A list item: a new line whose first text is preceded by `prefix`. */

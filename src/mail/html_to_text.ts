@@ -3,8 +3,10 @@ import { htmlEntity } from "./html_entity.ts";
 import { HtmlTextOutput } from "./html_text_output.ts";
 
 /**
- * The most HTML converted per message (UTF-16 code units, so at most as many as the 4 MiB of
- * body bytes kept): what follows is left out, and the document says the text was cut off.
+ * The most HTML converted per message, and the longest text made of it (UTF-16 code units, so
+ * no more than the 4 MiB of body bytes kept): what follows is left out, and the document says
+ * the text was cut off. The text has its own limit because markup can grow (a nested list item
+ * of 8 characters becomes an indented bullet line of up to 40).
  */
 export const MAX_HTML_CHARS = 4 * 1024 * 1024;
 
@@ -45,12 +47,14 @@ const BLOCK = new Set([
   "section",
   "summary",
   "table",
-  "tr",
 ]);
 // Elements whose content is never shown: skipped up to their end tag, or to the end when it is missing.
 const HIDDEN = new Set(["script", "style", "title", "template", "iframe", "noembed", "noframes"]);
 /** Nested lists are indented this deep at most; deeper ones print at the deepest indentation. */
 const MAX_LIST_DEPTH = 16;
+/** What `#find` returns when the text looked for starts nowhere before the limit, or nowhere at all. */
+const LATER = -1;
+const NOWHERE = -2;
 /** Tag and attribute names longer than this are none mps acts on, so only this much is kept. */
 const MAX_NAME = 12;
 /** A link target longer than this is not printed after its text. */
@@ -114,7 +118,7 @@ function endsName(c: number): boolean {
 
 class HtmlConverter {
   readonly #html: string;
-  readonly #out = new HtmlTextOutput();
+  readonly #out = new HtmlTextOutput(MAX_HTML_CHARS);
   #i = 0;
   #state: State = STATE.data;
   // The tag being read.
@@ -137,20 +141,20 @@ class HtmlConverter {
   }
 
   get done(): boolean {
-    return this.#i >= this.#html.length;
+    return this.#i >= this.#html.length || this.#out.full;
   }
 
   /** Converts about `budget` more characters (a little more to finish a token). */
   run(budget: number): void {
     const limit = Math.min(this.#html.length, this.#i + budget);
-    while (this.#i < limit) {
+    while (this.#i < limit && !this.#out.full) {
       switch (this.#state) {
         case STATE.data:
           this.#data(limit);
           break;
         case STATE.comment:
         case STATE.bogusComment:
-          this.#skipComment();
+          this.#skipComment(limit);
           break;
         case STATE.hidden:
           this.#skipHidden(limit);
@@ -275,11 +279,31 @@ class HtmlConverter {
   }
 
   /** A comment to `-->`, or a declaration or processing instruction to `>`; to the end when unclosed. */
-  #skipComment(): void {
+  #skipComment(limit: number): void {
     const comment = this.#state === STATE.comment;
-    const end = this.#html.indexOf(comment ? "-->" : ">", this.#i);
-    this.#i = end < 0 ? this.#html.length : end + (comment ? 3 : 1);
-    this.#state = STATE.data;
+    const end = this.#find(comment ? "-->" : ">", this.#i, limit);
+    if (end === NOWHERE) this.#i = this.#html.length;
+    else if (end === LATER) this.#i = Math.max(limit, this.#i + 1);
+    else {
+      this.#i = end + (comment ? 3 : 1);
+      this.#state = STATE.data;
+    }
+  }
+
+  /**
+   * Where `needle` starts, at `from` or after but before `limit`: one step never scans far
+   * past its slice. {@link LATER} when it starts nowhere before `limit`, {@link NOWHERE} when
+   * the rest of the input does not hold it.
+   */
+  #find(needle: string, from: number, limit: number): number {
+    const html = this.#html;
+    const window = Math.max(limit, from + 1) + needle.length - 1;
+    if (window >= html.length) {
+      const found = html.indexOf(needle, from);
+      return found < 0 ? NOWHERE : found;
+    }
+    const found = html.slice(0, window).indexOf(needle, from);
+    return found < 0 ? LATER : found;
   }
 
   /** The content of a hidden element, to its end tag (`</script` + white space, `/` or `>`). */
@@ -288,9 +312,13 @@ class HtmlConverter {
     const name = this.#hiddenUntil;
     let i = this.#i;
     while (i < limit) {
-      const close = html.indexOf("</", i);
-      if (close < 0) {
+      const close = this.#find("</", i, limit);
+      if (close === NOWHERE) {
         this.#i = html.length;
+        return;
+      }
+      if (close === LATER) {
+        this.#i = Math.max(limit, i + 1);
         return;
       }
       const after = close + 2 + name.length;
@@ -362,9 +390,9 @@ class HtmlConverter {
           }
           break;
         case STATE.quotedValue: {
-          const end = html.indexOf(this.#quote === 0x22 ? '"' : "'", i);
+          const end = this.#find(this.#quote === 0x22 ? '"' : "'", i, limit);
           if (end < 0) {
-            this.#i = html.length;
+            this.#i = end === NOWHERE ? html.length : Math.max(limit, i + 1);
             return;
           }
           this.#value(end);
@@ -419,9 +447,12 @@ class HtmlConverter {
       if (!end && this.#cellInRow) out.pad("\t");
       if (!end) this.#cellInRow = true;
     } else if (name === "a") this.#anchor(end);
-    else if (BLOCK.has(name)) {
+    else if (name === "tr") {
+      // rows follow each other line by line, without an empty line between them
+      out.endLine();
+      this.#cellInRow = false;
+    } else if (BLOCK.has(name)) {
       out.newline();
-      if (name === "tr") this.#cellInRow = false;
       if (name === "pre") {
         this.#pre = Math.max(0, this.#pre + (end ? -1 : 1));
         out.preformatted = this.#pre > 0;
