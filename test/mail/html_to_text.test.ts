@@ -98,7 +98,11 @@ test("converts hostile markup of a megabyte each, giving the event loop turns be
     ["an unclosed quote", `z<a href="${"x".repeat(size)}`, (text) => assert.equal(text, "z")],
     ["one unclosed tag", `y<a ${"<a ".repeat(size / 3)}`, (text) => assert.equal(text, "y")],
     ["nested elements", `${"<div><span>".repeat(size / 11)}deep`, (text) => assert.equal(text, "deep")],
-    ["nested lists", "<ol><li>x".repeat(size / 9), (text) => assert.match(text, /^1\. x\n {2}1\. x\n/)],
+    [
+      "nested lists",
+      `${"<ol><li>x".repeat(20)}${"</ol>".repeat(20)}`.repeat(size / 280),
+      (text) => assert.match(text, /^1\. x\n {2}1\. x\n {4}1\. x\n/),
+    ],
     ["'</' inside a script", `<script>${"</".repeat(size / 2)}`, (text) => assert.equal(text, "")],
     ["character reference starts", "&#".repeat(size / 2), (text) => assert.equal(text, "&#".repeat(size / 2))],
   ];
