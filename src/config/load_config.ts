@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
+import { jobIdPrefix } from "../spool/job_id_prefix.ts";
 import { ConfigError } from "./config_error.ts";
 import { resolvePath } from "./resolve_path.ts";
 import * as s from "./schema.ts";
@@ -208,6 +209,11 @@ function readEmailSources(
         `Config '${file}': line ${element.line}: ${label}: attribute 'userName' is empty: the source cannot sign in`,
       );
     }
+    if (values.authservId !== undefined && !values.requireAuthenticated) {
+      warnings.push(
+        `Config '${file}': line ${element.line}: ${label}: attribute 'authservId' has no effect without requireAuthenticated="true"`,
+      );
+    }
     return {
       kind: "email",
       name: values.name ?? (values.userName || values.host),
@@ -229,6 +235,8 @@ function readEmailSources(
       printBody: values.printBody,
       maxMessageSize: values.maxMessageSize,
       maxAttachments: values.maxAttachments,
+      requireAuthenticated: values.requireAuthenticated,
+      authservId: values.authservId,
     };
   });
 }
@@ -268,6 +276,19 @@ function uniqueSourceNames(sources: readonly (FolderSource | EmailSource)[], fil
       );
     }
     seen.set(key, source);
+  }
+  const prefixes = new Map<string, FolderSource | EmailSource>();
+  for (const source of sources) {
+    const prefix = jobIdPrefix(source.name);
+    const first = prefixes.get(prefix.toLowerCase());
+    if (first !== undefined) {
+      throw new ConfigError(
+        file,
+        `sources '${first.name}' (line ${first.line}) and '${source.name}' would share the job id prefix '${prefix}', so one could take the other's jobs for its own: give one a distinct name="…"`,
+        { line: source.line },
+      );
+    }
+    prefixes.set(prefix.toLowerCase(), source);
   }
 }
 

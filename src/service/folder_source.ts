@@ -8,7 +8,7 @@ import type { ComponentLogger } from "../log/index.ts";
 import { isWindowsStylePath } from "../config/index.ts";
 import { MpsError } from "../shared/errors.ts";
 import { KNOWN_FAILURES } from "../shared/known_failures.ts";
-import { JobBuilder } from "../spool/index.ts";
+import { JobBuilder, jobIdPrefix } from "../spool/index.ts";
 import { contentTypeForName } from "../shared/content_type.ts";
 
 interface Seen {
@@ -66,7 +66,7 @@ export function createFolderCycle(
     const parts = relative.split(path.sep);
     const owner = parts.length > 1 ? parts[0] ?? "" : "";
     const digest = createHash("sha256").update(`${relative}\n${seen.size}\n${seen.mtimeMs}`).digest("hex");
-    const id = `${slug(source.name)}-${digest.slice(0, 20)}`;
+    const id = `${jobIdPrefix(source.name)}-${digest.slice(0, 20)}`;
     const builder = await JobBuilder.begin(options.spoolDir, id, { now: options.now });
     if (builder !== undefined) {
       const name = path.basename(file);
@@ -98,9 +98,4 @@ async function listFiles(root: string): Promise<string[]> {
     }
   }
   return files.sort();
-}
-
-/** A job-id-safe form of a source name. */
-export function slug(name: string): string {
-  return name.replace(/[^\w.@+-]+/g, "_").replace(/^[.]+/, "").slice(0, 60) || "source";
 }

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { htmlToText } from "../../src/mail/html_to_text.ts";
 import { isAllowedSender, printablePart, senderAddress } from "../../src/mail/index.ts";
 
-test("finds the sender address behind display names, quotes, comments and source routes", () => {
+test("finds the sender address behind display names, quotes, comments and source routes, and none among several", () => {
   const cases: Array<[string, string | undefined]> = [
     ["alice@example.test", "alice@example.test"],
     ["Alice <Alice@Example.TEST>", "alice@example.test"],
@@ -11,7 +11,7 @@ test("finds the sender address behind display names, quotes, comments and source
     ["john@example.test (John <fake@evil.test>)", "john@example.test"],
     ["Jürgen Müller <j.mueller@example.de>", "j.mueller@example.de"],
     ["<@relay.test:user@example.test>", "user@example.test"],
-    ["First <first@example.test>, Second <second@example.test>", "first@example.test"],
+    ["First <first@example.test>, Second <second@example.test>", undefined],
     ["Undisclosed recipients:;", undefined],
     ["", undefined],
     ["no address here", undefined],
