@@ -84,14 +84,14 @@ test("takes printableTypes as types, type wildcards or extensions", () => {
   assert.equal(printablePart("application/x-anything", "x", ["*"]), "application/x-anything");
 });
 
-test("turns HTML into readable plain text", () => {
+test("turns HTML into readable plain text", async () => {
   assert.equal(
-    htmlToText(
+    await htmlToText(
       "<html><head><title>t</title><style>b{}</style></head><body><!-- c --><p>Hello&nbsp;<b>World</b> &amp; co &#8364;&#x41;</p>" +
         "<table><tr><td>a</td><td>b</td></tr></table>line<br>break<script>alert(1)</script></body></html>",
     ),
     "Hello World & co €A\n\na\tb\n\nline\nbreak",
   );
-  assert.equal(htmlToText("<a href='https://x.test/'>https://x.test/</a>"), "https://x.test/");
-  assert.equal(htmlToText("Unclosed <style>junk"), "Unclosed");
+  assert.equal(await htmlToText("<a href='https://x.test/'>https://x.test/</a>"), "https://x.test/");
+  assert.equal(await htmlToText("Unclosed <style>junk"), "Unclosed");
 });
