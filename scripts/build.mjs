@@ -168,7 +168,34 @@ async function bundle(outfile) {
   if (externals.size > 0) {
     throw new BuildError(`the bundle still requires modules that are not Node built-ins: ${[...externals].join(", ")}`);
   }
+  fs.writeFileSync(outfile, asciiOnly(code));
   return { warnings: warnings.length };
+}
+
+/**
+ * The bundle with every character above U+007F written as a \uXXXX escape. esbuild escapes
+ * string literals but leaves comments (and some regular expressions) as they are, and a single
+ * non-ASCII character makes Node decode the whole 2.6 MB main script instead of using its bytes
+ * as they are: ~4 ms of every start (`--version` 38 ms -> 34 ms, `node -e 0` 25 ms). In comments
+ * an escape changes nothing, and in strings, regular expressions and identifiers it means the
+ * same character; only one right after a backslash would change meaning, so that fails the build.
+ */
+function asciiOnly(code) {
+  let out = "";
+  let last = 0;
+  for (const match of code.matchAll(/[^\x00-\x7f]+/g)) {
+    let backslashes = 0;
+    for (let i = match.index - 1; i >= 0 && code[i] === "\\"; i--) backslashes++;
+    if (backslashes % 2 === 1) {
+      const line = code.slice(0, match.index).split("\n").length;
+      throw new BuildError(`the bundle has a non-ASCII character after a backslash on line ${line}: cannot escape it`);
+    }
+    let escaped = "";
+    for (let i = 0; i < match[0].length; i++) escaped += `\\u${match[0].charCodeAt(i).toString(16).padStart(4, "0")}`;
+    out += code.slice(last, match.index) + escaped;
+    last = match.index + match[0].length;
+  }
+  return out + code.slice(last);
 }
 
 // V8 starts with a small heap and runs dozens of full collections while a batch of mail is

@@ -1,22 +1,20 @@
-import { ConfigError, findConfig, loadConfig } from "../config/index.ts";
 import { MpsError, UsageError } from "../shared/errors.ts";
 import { VERSION } from "../version.ts";
 import { findCommand } from "./commands.ts";
 import type { CliContext, CommandHandler } from "./context.ts";
-import { doctorCommand, doctorConfigFailure } from "./doctor.ts";
 import { commandHelp, globalHelp, usageLine } from "./help.ts";
-import { loginCommand } from "./login.ts";
 import { parseArgs } from "./parse_args.ts";
-import { resetStorageCommand } from "./reset_storage.ts";
-import { runCommand } from "./run.ts";
 
 export type { CliContext } from "./context.ts";
 
-const HANDLERS: Readonly<Record<string, CommandHandler>> = {
-  login: loginCommand,
-  run: runCommand,
-  doctor: doctorCommand,
-  "reset-storage": resetStorageCommand,
+// Commands, and the config loader, are loaded only when a command runs: `--version`, `--help`
+// and a usage error start in about the time of the bare runtime instead of loading (and, in the
+// binary, evaluating) the IMAP client, the HTTP server and the mail converter first.
+const HANDLERS: Readonly<Record<string, () => Promise<CommandHandler>>> = {
+  login: async () => (await import("./login.ts")).loginCommand,
+  run: async () => (await import("./run.ts")).runCommand,
+  doctor: async () => (await import("./doctor.ts")).doctorCommand,
+  "reset-storage": async () => (await import("./reset_storage.ts")).resetStorageCommand,
 };
 
 export const EXIT_OK = 0;
@@ -50,8 +48,9 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     context.stderr(`mps: no command given\n${usageLine()}\nRun 'mps --help' for the list of commands.\n`);
     return EXIT_USAGE;
   }
-  const handler = HANDLERS[command.name];
-  if (handler === undefined) throw new Error(`No handler for command '${command.name}'`);
+  const loadHandler = HANDLERS[command.name];
+  if (loadHandler === undefined) throw new Error(`No handler for command '${command.name}'`);
+  const { ConfigError, findConfig, loadConfig } = await import("../config/index.ts");
   let loaded = false;
   try {
     const flag = typeof options["config"] === "string" ? options["config"] : undefined;
@@ -59,19 +58,21 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     const config = await loadConfig(file, { env: context.env });
     loaded = true;
     for (const warning of config.warnings) context.stderr(`mps: warning: ${warning}\n`);
+    const handler = await loadHandler();
     return await handler({ context, config, positionals, options });
   } catch (error) {
-    const code = reportError(error, context);
+    const code = reportError(error, context, error instanceof ConfigError);
     // Scripts reading `doctor --json` still get a report: config.load failed, the rest skipped.
     if (!loaded && command.name === "doctor" && options["json"] === true && error instanceof ConfigError) {
+      const { doctorConfigFailure } = await import("./doctor.ts");
       doctorConfigFailure(context, options, error, error.file);
     }
     return code;
   }
 }
 
-function reportError(error: unknown, context: CliContext): number {
-  if (error instanceof ConfigError) {
+function reportError(error: unknown, context: CliContext, configError: boolean): number {
+  if (configError && error instanceof MpsError) {
     context.stderr(`mps: ${error.message}\n`);
     return EXIT_USAGE;
   }

@@ -1,5 +1,4 @@
 // Opening the default browser: a different command on each operating system.
-import { spawn } from "node:child_process";
 import process from "node:process";
 
 export type OpenBrowser = (url: string) => Promise<void>;
@@ -22,9 +21,11 @@ export function browserCommand(
  * Opens `url` in the default browser and returns once the opener has started.
  * Rejects when the opener cannot be run (no xdg-open on a server, say).
  */
-export const openBrowser: OpenBrowser = (url) => {
+export const openBrowser: OpenBrowser = async (url) => {
   const { command, args, verbatim } = browserCommand(url);
-  return new Promise<void>((resolve, reject) => {
+  // Loaded here, not at start-up: node:child_process alone costs every command a few ms.
+  const { spawn } = await import("node:child_process");
+  return await new Promise<void>((resolve, reject) => {
     const child = spawn(command, args, {
       detached: true,
       stdio: "ignore",
