@@ -8,6 +8,8 @@ export const FAILED_REASONS = [
   "too-many-attachments",
   "no-sender",
   "unreadable",
+  "cannot-store-document",
+  "cannot-process",
 ] as const;
 
 export type FailedReason = typeof FAILED_REASONS[number];
