@@ -70,7 +70,7 @@ function hostileMail(): Seeded[] {
         ...headers("html-flood", "Bob <bob@contoso.com>", "HTML only"),
         "Content-Type: text/html; charset=utf-8",
         "",
-        `<html><body>${"<".repeat(64 * 1024)}</body></html>`,
+        `Print me ${"<".repeat(64 * 1024)}`,
       ].join(CRLF),
       owners: ["bob@contoso.com"],
     },
@@ -87,6 +87,19 @@ function hostileMail(): Seeded[] {
         "",
       ].join(CRLF),
       owners: ["carol@contoso.com"],
+    },
+    {
+      // over 2 MiB: streamed in chunks rather than fetched in a batch
+      label: "large-long-name",
+      raw: [
+        ...headers("large-long-name", "judy@contoso.com", "Large", ['Content-Type: multipart/mixed; boundary="b1"']),
+        "",
+        "--b1",
+        pdfPart(`filename*=utf-8''${encodeURIComponent(`${"見積".repeat(150)}.pdf`)}`, "%PDF-1.4 ".repeat(400_000)),
+        "--b1--",
+        "",
+      ].join(CRLF),
+      owners: ["judy@contoso.com"],
     },
     {
       label: "bidi-name",

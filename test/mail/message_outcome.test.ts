@@ -83,6 +83,23 @@ test("a document the file system refuses sends only its message to Failed as can
   assert.equal(next.outcome, "job");
 });
 
+test("a large message, streamed and spilled to a temp file, follows the same rule and is saved exactly", async () => {
+  const spool = await deepSpool();
+  const raw = Buffer.from(
+    multipart(
+      "mixed",
+      "big",
+      [attachment(`${"r".repeat(180)}.pdf`, "application/pdf", fakeFile(3_000_000))],
+      envelope(),
+    ),
+  );
+  const outcome = await run(dirs, raw, { spoolDir: spool, chunkSize: 512 * 1024 });
+  await record(outcome, "cannot-store-document");
+  const eml = await readFile(path.join(dirs.failed, `${(outcome as { failedStem: string }).failedStem}.eml`));
+  assert.ok(eml.equals(raw), "the .eml is the raw message");
+  assert.deepEqual((await readdir(dirs.failed)).filter((name) => name.startsWith(".")), [], "no temp copy is left");
+});
+
 test("an unexpected error inside MIME handling sends the message to Failed as cannot-process, with the error", async () => {
   // A fake bug: a source whose printableTypes throws when the walker reads it for the attachment.
   const source = new Proxy(emailSource(), {
