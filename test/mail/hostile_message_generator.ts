@@ -14,6 +14,8 @@ export interface HostileVolume {
   readonly oddNameShare: number;
   /** Largest HTML body made of unclosed tags, comments and `<` floods, in bytes. */
   readonly htmlBytes: number;
+  /** Share (0..1) of `From` headers that may hide an address in an encoded display name. */
+  readonly forgedFromShare: number;
 }
 
 /** One generated message and what kind of hostility it carries (for reports of slow or failing cases). */
@@ -147,8 +149,6 @@ export class HostileMessageGenerator {
     const forms = [
       "Alice <alice@example.test>",
       "alice@contoso.com",
-      "=?utf-8?q?=3Cboss=40contoso=2Ecom=3E?= <attacker@evil.test>",
-      "=?utf-8?b?PGJvc3NAY29udG9zby5jb20+?= <attacker@evil.test>",
       '"boss@contoso.com" <attacker@evil.test>',
       "attacker@evil.test (boss@contoso.com)",
       "Undisclosed recipients:;",
@@ -163,6 +163,13 @@ export class HostileMessageGenerator {
       "no address at all",
       "",
     ];
+    if (rng.next() < this.#volume.forgedFromShare) {
+      forms.push(
+        "=?utf-8?q?=3Cboss=40contoso=2Ecom=3E?= <attacker@evil.test>",
+        "=?utf-8?b?PGJvc3NAY29udG9zby5jb20+?= <attacker@evil.test>",
+        "=?utf-8?q?boss=40contoso=2Ecom?= <attacker@evil.test>",
+      );
+    }
     const count = rng.chance(0.1) ? 2 + rng.int(3) : rng.chance(0.05) ? 0 : 1;
     return Array.from({ length: count }, () => `From: ${rng.pick(forms)}`);
   }
