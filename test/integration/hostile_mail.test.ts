@@ -7,13 +7,6 @@ import { messageWithAttachment, setUpMailbox, USER } from "../helpers/mailbox_se
 import type { MailboxSetup } from "../helpers/mailbox_setup.ts";
 import { runMps } from "../helpers/run_mps.ts";
 
-/**
- * The mail whose `From` hides `<boss@contoso.com>` in an encoded display name: it must never
- * become a job owned by boss@contoso.com. Reading the sender from the header's structure (not
- * from decoded text) is the sender code's fix; set to true once it is in.
- */
-const SEED_FORGED_DISPLAY_NAME = false;
-
 const CRLF = "\r\n";
 const sha256 = (bytes: string | Buffer) => createHash("sha256").update(bytes).digest("hex");
 
@@ -191,18 +184,17 @@ function hostileMail(): Seeded[] {
       owners: [],
     },
   ];
-  if (SEED_FORGED_DISPLAY_NAME) {
-    mails.push({
-      label: "forged-display-name",
-      raw: [
-        ...headers("forged-display-name", "=?utf-8?q?=3Cboss=40contoso=2Ecom=3E?= <attacker@evil.com>", "Forged"),
-        "Content-Type: text/plain",
-        "",
-        "I am the boss",
-      ].join(CRLF),
-      owners: ["attacker@evil.com"],
-    });
-  }
+  // `<boss@contoso.com>` hidden in an encoded display name: never the owner
+  mails.push({
+    label: "forged-display-name",
+    raw: [
+      ...headers("forged-display-name", "=?utf-8?q?=3Cboss=40contoso=2Ecom=3E?= <attacker@evil.com>", "Forged"),
+      "Content-Type: text/plain",
+      "",
+      "I am the boss",
+    ].join(CRLF),
+    owners: ["attacker@evil.com"],
+  });
   mails.push({
     label: "normal",
     raw: messageWithAttachment({

@@ -287,7 +287,7 @@ export class HostileMessageGenerator {
         `Content-Type: text/plain; charset=${rng.pick(["utf-8", "x-unknown", "utf-7", "iso-2022-jp", '"'])}`,
       ], { encoding: "8bit", body: this.#text("cjk", rng.int(200)) });
     }
-    if (what === 1) return this.#htmlPart();
+    if (what === 1) return this.#htmlPart(Math.min(4096, this.#volume.htmlBytes));
     if (what === 2) {
       return this.#part(["Content-Type: message/rfc822"], { encoding: "", body: this.#forwarded(1 + rng.int(3)) });
     }
@@ -325,12 +325,13 @@ export class HostileMessageGenerator {
 
   /** An HTML-only message body: the text that gets printed comes from it. */
   #html(): string {
-    return this.#htmlPart();
+    return this.#htmlPart(this.#volume.htmlBytes);
   }
 
-  #htmlPart(): string {
+  /** An HTML part of up to `maxBytes`: the full volume alone, small ones among other parts. */
+  #htmlPart(maxBytes: number): string {
     const rng = this.#rng;
-    const size = 1 + rng.int(this.#volume.htmlBytes);
+    const size = 1 + rng.int(maxBytes);
     const unit = rng.pick([
       "<",
       "<a ",
