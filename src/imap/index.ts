@@ -14,3 +14,4 @@ export {
 export type { ImapTarget } from "./imap_error.ts";
 export { createImapFlow, ImapSession } from "./imap_session.ts";
 export type { ImapAuth, ImapClientFactory, ImapSessionOptions } from "./imap_session.ts";
+export { uidSet } from "./uid_set.ts";
