@@ -13,7 +13,7 @@
 // --tmpdir: where the servers (and, without --out, everything else) live; --out: where the
 // clients write (mps's spools, logs and configs, mbsync's Maildirs).
 //
-// A BUILD is an mps binary, or `src` for `node --initial-heap-size=96 --max-opt=2 src/main.ts` (as `npm start`).
+// A BUILD is an mps binary, or `src` for `node --initial-heap-size=64 --max-semi-space-size=4 --max-opt=2 src/main.ts` (as `npm start`).
 
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -82,7 +82,9 @@ function machineBusySeconds(): number {
 }
 const builds: Build[] = positionals.map((arg) => ({
   label: arg,
-  command: arg === "src" ? mpsCommand(undefined, ["--initial-heap-size=96", "--max-opt=2"]) : mpsCommand(arg),
+  command: arg === "src"
+    ? mpsCommand(undefined, ["--initial-heap-size=64", "--max-semi-space-size=4", "--max-opt=2"])
+    : mpsCommand(arg),
   wall: [],
   user: [],
   system: [],
@@ -155,7 +157,12 @@ try {
       const machineCpu = machineBusySeconds() - busy;
       const made = (await spoolJobs(spool)).length;
       if (outcome.code !== 0 || made !== messages) {
-        const log = readFileSync(path.join(runDir, "mps.log"), "utf8").trim().split("\n").slice(-5).join("\n");
+        let log = "";
+        try {
+          log = readFileSync(path.join(runDir, "mps.log"), "utf8").trim().split("\n").slice(-5).join("\n");
+        } catch {
+          log = "(no mps.log)";
+        }
         throw new Error(
           `${build.label}: exit code ${outcome.code}, ${made} jobs of ${messages}: ${outcome.stderr.trim()}\n${log}`,
         );

@@ -42,8 +42,8 @@ fs.writeFileSync(badConfig, '<configuration><emailSources><add name="x" port="ab
 const commands = [
   { label: "node -e 0 (bare runtime)", argv: [node, "-e", "0"], exit: 0 },
   {
-    label: "node --initial-heap-size=96 --max-opt=2 -e 0",
-    argv: [node, "--initial-heap-size=96", "--max-opt=2", "-e", "0"],
+    label: "node with the binary's flags -e 0",
+    argv: [node, "--initial-heap-size=64", "--max-semi-space-size=4", "--max-opt=2", "-e", "0"],
     exit: 0,
   },
 ];
