@@ -199,6 +199,7 @@ const rows: string[][] = [[
   "peak RSS MiB",
   "rest of machine s",
   "msg/s ratio to mbsync",
+  "same, median of rounds",
   "CPU ratio to mbsync",
 ]];
 if (reference !== undefined) {
@@ -211,6 +212,7 @@ if (reference !== undefined) {
     referenceCpu === undefined ? "" : referenceCpu.toFixed(2),
     mib(mbsyncPeakKb),
     median(mbsyncOthers).toFixed(2),
+    "",
     "",
     "",
   ]);
@@ -228,6 +230,11 @@ for (const build of builds) {
     mib(build.peakKb),
     build.others.length > 0 ? median(build.others).toFixed(2) : "",
     reference === undefined ? "" : (reference / wall).toFixed(2),
+    // each round's mbsync time over this build's, the builds' order rotating: the drift of a
+    // shared machine cancels out within a round
+    mbsyncSeconds.length === build.wall.length
+      ? median(build.wall.map((seconds, round) => mbsyncSeconds[round]! / seconds)).toFixed(2)
+      : "",
     referenceCpu === undefined || cpu.length === 0 ? "" : (median(cpu) / referenceCpu).toFixed(2),
   ]);
 }

@@ -39,7 +39,7 @@ const { values: opts } = parseArgs({
     "rss-mb": { type: "string", default: "200" },
     "idle-messages": { type: "string", default: "50" },
     "idle-gap-ms": { type: "string", default: "200" },
-    binary: { type: "string" },
+    binary: { type: "string", multiple: true },
     "node-arg": { type: "string", multiple: true },
     tmpdir: { type: "string" },
     "rtt-ms": { type: "string", default: "0" },
@@ -65,6 +65,7 @@ function readUsage(): string {
     "  --idle-messages N   messages in the IDLE benchmark (default 50)",
     "  --idle-gap-ms N     pause between IDLE messages (default 200)",
     "  --binary FILE       run this mps binary (e.g. dist/mps-linux-x64) instead of node src/main.ts",
+    "                      (repeat to measure the peak RSS of several builds in the same run; the first does the rest)",
     "                      (without it, the RSS benchmark also runs dist/mps-linux-x64 when built)",
     "  --node-arg ARG      pass ARG to Node before src/main.ts (repeat), e.g. --node-arg=--initial-heap-size=96",
     "  --rtt-ms N          add a round trip of N ms between the clients (mps, mbsync) and Dovecot (default 0)",
@@ -107,7 +108,7 @@ const command = `node scripts/bench-downloader.ts ${process.argv.slice(2).join("
 const results: Omit<BenchResults, "loadAfter" | "wallSeconds"> & Partial<BenchResults> = {
   machine: machineInfo(os.tmpdir()),
   command,
-  mps: mpsCommand(opts.binary, opts["node-arg"]).label,
+  mps: mpsCommand(opts.binary?.[0], opts["node-arg"]).label,
   date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
   loadBefore: loadAverage(),
   rttMs,
@@ -138,10 +139,10 @@ let failed = false;
 try {
   await setup.storeLogin(BENCH_USER);
   const dir = await mkdtemp(path.join(setup.dir, "bench-"));
-  const mps = mpsCommand(opts.binary, opts["node-arg"]);
+  const mps = mpsCommand(opts.binary?.[0], opts["node-arg"]);
   const context: BenchContext = { setup, mps, dir, progress, imapPort: relay?.port ?? setup.dovecot.tlsPort };
   // The RSS target is about the product, which ships as the binary: measure it too when built.
-  const rssTargets: MpsCommand[] = [mps];
+  const rssTargets: MpsCommand[] = [mps, ...(opts.binary ?? []).slice(1).map((file) => mpsCommand(file))];
   const binary = opts.binary === undefined ? builtBinary() : undefined;
   if (binary !== undefined) {
     const command = mpsCommand(binary.file);
