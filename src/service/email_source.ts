@@ -40,10 +40,12 @@ const BATCH_MESSAGE_LIMIT = 2 * 1024 * 1024;
 // spent more time waiting than transferring). It does not set the memory used.
 const WINDOW_BYTES = 64 * 1024 * 1024;
 const WINDOW_COUNT = 1000;
-// 512 KiB, not more: the base64 text of a larger chunk becomes an external string in Node (from
-// ~1 MB on), which V8 frees late; with 1 MiB chunks the binary peaked at ~180 MiB RSS on a 200 MB
-// attachment, with 512 KiB at ~134 MiB (scripts/bench-downloader.ts --only rss).
-const STREAM_CHUNK = 512 * 1024;
+// Each partial FETCH of a large message is a round trip: at 50 ms, 512 KiB chunks spent 27 s
+// waiting on a 270 MB message. 1 MiB halves that and, with the base64 decoder reading 256 KiB
+// at a time (a larger text becomes an external string that V8 frees late), peaks at ~114 MiB
+// RSS on a 200 MB attachment; 2 MiB peaked at ~157 MiB, 4 MiB at ~190 MiB (imapflow holds each
+// literal whole, and copies it once).
+const STREAM_CHUNK = 1024 * 1024;
 const DOCTOR_TEST_GRACE_MS = 10 * 60_000;
 
 /**
