@@ -144,7 +144,8 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
           await conversions.start((order) =>
             convert(meta, content, uidValidity, order).then((outcome) => done.add(meta.uid, outcome))
           );
-          if (conversions.failed) break;
+          // A window can take a while on a slow link: stopping does not wait for all of it.
+          if (conversions.failed || options.shutdown.aborted) break;
         }
       } catch (error) {
         // the connection failed
