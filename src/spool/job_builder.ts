@@ -4,6 +4,7 @@ import * as path from "node:path";
 import process from "node:process";
 import { MpsError } from "../shared/errors.ts";
 import { closeFile, fsyncFile, openFile, writeBuffers, writeSmall } from "../shared/file_ops.ts";
+import { DEFAULT_MODE, mkdirPrivate } from "../shared/private_path.ts";
 import { syncPath } from "../shared/sync_path.ts";
 import { Ledger } from "./ledger.ts";
 import { reservedJobNames, safeDocumentName } from "./safe_document_name.ts";
@@ -251,14 +252,14 @@ const folders = new Set<string>();
 
 async function inFolder<T>(dir: string, operation: () => Promise<T>): Promise<T> {
   if (!folders.has(dir)) {
-    await mkdir(dir, { recursive: true });
+    await mkdirPrivate(dir, DEFAULT_MODE);
     folders.add(dir);
   }
   try {
     return await operation();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    await mkdir(dir, { recursive: true });
+    await mkdirPrivate(dir, DEFAULT_MODE);
     return await operation();
   }
 }

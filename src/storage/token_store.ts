@@ -1,6 +1,7 @@
-import { mkdir, readdir, readFile, rmdir, unlink } from "node:fs/promises";
+import { readdir, readFile, rmdir, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { MpsError } from "../shared/errors.ts";
+import { mkdirPrivate } from "../shared/private_path.ts";
 import { atomicWriteFile, syncDirectory } from "./atomic_write.ts";
 import { inspectLock, withFileLock } from "./file_lock.ts";
 import type { FileLockOptions } from "./file_lock.ts";
@@ -145,7 +146,7 @@ export function openTokenStore(options: TokenStoreOptions): TokenStore {
     const updatedAt = new Date(now()).toISOString();
     const envelope = await sealTokens(key, id, tokens, { createdAt: createdAt ?? updatedAt, updatedAt });
     try {
-      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      await mkdirPrivate(dirname(path));
       await atomicWriteFile(path, `${JSON.stringify(envelope, null, 2)}\n`);
     } catch (error) {
       throw new StorageIoError("write token file", path, { cause: error });
