@@ -8,6 +8,7 @@ import { checkCommunicator, checkConfigLoad } from "./config_checks.ts";
 import { checkEmailSource } from "./email_source_checks.ts";
 import { checkHttpPort } from "./http_check.ts";
 import { checkDiskFree, checkFolderSource, checkPaths } from "./path_checks.ts";
+import { checkSecretAccess } from "./secret_access_checks.ts";
 import { checkTokensUnused } from "./token_checks.ts";
 
 export interface DoctorOptions {
@@ -79,9 +80,10 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     noWrite: options.noWrite === true,
     timeoutMs,
   };
-  const [[paths, disk], folders, emails, http, unused] = await Promise.all([
+  const [[paths, disk], secrets, folders, emails, http, unused] = await Promise.all([
     // In turn: the folder probes create missing folders for a moment, which disk.free must not see.
     checkPaths(config).then(async (results) => [results, await checkDiskFree(config)] as const),
+    checkSecretAccess(config),
     Promise.all(sources.folder.map((source) => checkFolderSource(source))),
     Promise.all(sources.email.map((source) => checkEmailSource(source, sourceOptions))),
     checkHttpPort(config, { env: options.env, now, fetch: options.fetch, timeoutMs }),
@@ -91,6 +93,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     checkConfigLoad(config),
     ...paths,
     disk,
+    secrets,
     ...folders,
     ...emails.flat(),
     checkCommunicator(config),

@@ -4,7 +4,7 @@
 // so mps gives what it creates a protected ACL with icacls: inheritance removed, full control for
 // the running account, SYSTEM and Administrators only.
 import { execFile } from "node:child_process";
-import { mkdir } from "node:fs/promises";
+import { mkdir, stat } from "node:fs/promises";
 import * as path from "node:path";
 import process from "node:process";
 import { MpsError } from "./errors.ts";
@@ -44,8 +44,8 @@ export function system32(env: Env = process.env): string {
  * everything created in it later ((OI)(CI)). Other explicit entries an admin added (a service
  * account, say) stay. `account` is a SID (`*S-1-5-…`) or an account name.
  */
-export function protectArgs(target: string, account: string): string[] {
-  const inherit = "(OI)(CI)";
+export function protectArgs(target: string, account: string, folder = true): string[] {
+  const inherit = folder ? "(OI)(CI)" : "";
   return [
     target,
     "/inheritance:r",
@@ -58,8 +58,8 @@ export function protectArgs(target: string, account: string): string[] {
 }
 
 /** The same as one line an admin can paste into cmd or PowerShell. */
-export function protectCommandLine(target: string, account: string): string {
-  return `icacls "${target}" ${protectArgs(target, account).slice(1, -1).map((arg) => `"${arg}"`).join(" ")}`;
+export function protectCommandLine(target: string, account: string, folder = true): string {
+  return `icacls "${target}" ${protectArgs(target, account, folder).slice(1, -1).map((arg) => `"${arg}"`).join(" ")}`;
 }
 
 function run(file: string, args: readonly string[]): Promise<{ stdout: string; stderr: string }> {
@@ -119,7 +119,8 @@ export async function protectPath(target: string, platform: string = process.pla
     throw new PrivatePathError(absolute, (error as Error).message, { cause: error });
   }
   try {
-    await run(path.win32.join(system32(), "icacls.exe"), protectArgs(absolute, who));
+    const folder = (await stat(target)).isDirectory();
+    await run(path.win32.join(system32(), "icacls.exe"), protectArgs(absolute, who, folder));
   } catch (error) {
     const said = `${(error as { stdout?: string }).stdout ?? ""}${(error as { stderr?: string }).stderr ?? ""}`.trim();
     throw new PrivatePathError(absolute, `icacls failed: ${said || (error as Error).message}`, { cause: error });
