@@ -36,7 +36,7 @@ export interface FailedRecord {
  */
 export async function saveFailedMessage(failedDir: string, raw: RawTee, record: FailedRecord): Promise<string> {
   try {
-    await mkdirPrivate(failedDir, DEFAULT_MODE);
+    await mkdirPrivate(failedDir, { mode: DEFAULT_MODE });
     const existing = await existingStem(failedDir, record.jobId);
     if (existing !== undefined) {
       await raw.discard();

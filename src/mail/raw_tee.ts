@@ -70,7 +70,7 @@ export class RawTee {
 
   async #spill(): Promise<FileHandle> {
     const handle = await this.#guard(async () => {
-      await mkdirPrivate(this.#dir, DEFAULT_MODE);
+      await mkdirPrivate(this.#dir, { mode: DEFAULT_MODE });
       return await open(this.#tempPath, "wx");
     }, "create");
     this.#handle = handle;

@@ -128,11 +128,16 @@ export async function protectPath(target: string, platform: string = process.pla
 }
 
 /**
- * `mkdir -p dir` whose newly made top folder gets the protected ACL on Windows (folders made
- * below it in the same call inherit it) and `mode` (less the umask) on Linux. A folder that already existed is
- * left as it is: its permissions are the admin's choice, and `mps doctor` reports loose ones.
+ * `mkdir -p dir`, where `root` (`dir` itself or a folder above it: the spool, Failed, the OAuth
+ * storage) gets the protected ACL on Windows when mps makes it, and `mode` (less the umask) on
+ * Linux. Folders below `root` simply inherit its ACL, so a grant an admin adds to `root` (for
+ * a service account, say) reaches everything in it. A `root` that already existed is left as it
+ * is: its permissions are the admin's choice, and `mps doctor` reports loose ones.
  */
-export async function mkdirPrivate(dir: string, mode = 0o700): Promise<void> {
-  const created = await mkdir(dir, { recursive: true, mode });
+export async function mkdirPrivate(dir: string, options: { root?: string; mode?: number } = {}): Promise<void> {
+  const mode = options.mode ?? 0o700;
+  const root = options.root ?? dir;
+  const created = await mkdir(root, { recursive: true, mode });
   if (created !== undefined) await protectPath(created);
+  if (root !== dir) await mkdir(dir, { recursive: true, mode });
 }

@@ -246,20 +246,20 @@ function ledgerOf(spoolDir: string, now: () => number = Date.now): Promise<Ledge
   return ledger;
 }
 
-// Folders known to exist (.tmp): made once per process rather than once per job,
+// Folders known to exist (.tmp, in the spool): made once per process rather than once per job,
 // and made again when someone removed them meanwhile.
 const folders = new Set<string>();
 
 async function inFolder<T>(dir: string, operation: () => Promise<T>): Promise<T> {
   if (!folders.has(dir)) {
-    await mkdirPrivate(dir, DEFAULT_MODE);
+    await mkdirPrivate(dir, { root: path.dirname(dir), mode: DEFAULT_MODE });
     folders.add(dir);
   }
   try {
     return await operation();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    await mkdirPrivate(dir, DEFAULT_MODE);
+    await mkdirPrivate(dir, { root: path.dirname(dir), mode: DEFAULT_MODE });
     return await operation();
   }
 }

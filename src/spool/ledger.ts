@@ -130,7 +130,7 @@ export class Ledger {
         return;
       }
       // the spool (or its ledger folder) was removed while running: what was appended went with it
-      await mkdirPrivate(this.#dir, DEFAULT_MODE);
+      await mkdirPrivate(this.#dir, { root: path.dirname(this.#dir), mode: DEFAULT_MODE });
       const file = this.#file(appender.day);
       await appendFile(file, appender.lines.join(""), "latin1");
       await syncPath(file);
@@ -149,7 +149,7 @@ export class Ledger {
       const file = this.#file(day);
       const fd = openFile(file, "a").catch(async (error: NodeJS.ErrnoException) => {
         if (error.code !== "ENOENT") throw error;
-        await mkdirPrivate(this.#dir, DEFAULT_MODE);
+        await mkdirPrivate(this.#dir, { root: path.dirname(this.#dir), mode: DEFAULT_MODE });
         return await openFile(file, "a");
       });
       const appender: Appender = { day, fd, lines: [] };

@@ -146,7 +146,7 @@ export function openTokenStore(options: TokenStoreOptions): TokenStore {
     const updatedAt = new Date(now()).toISOString();
     const envelope = await sealTokens(key, id, tokens, { createdAt: createdAt ?? updatedAt, updatedAt });
     try {
-      await mkdirPrivate(dirname(path));
+      await mkdirPrivate(dirname(path), { root: storageDir });
       await atomicWriteFile(path, `${JSON.stringify(envelope, null, 2)}\n`);
     } catch (error) {
       throw new StorageIoError("write token file", path, { cause: error });

@@ -78,7 +78,7 @@ test("creates a private file 0600 in a new folder made 0700, once", { skip: LINU
 
 test("makes spool folders with the usual mode less the umask, and storage folders 0700", { skip: LINUX }, async () => {
   const umask = process.umask();
-  await mkdirPrivate(path.join(dir, "Spool", ".tmp"), DEFAULT_MODE);
+  await mkdirPrivate(path.join(dir, "Spool", ".tmp"), { root: path.join(dir, "Spool"), mode: DEFAULT_MODE });
   assert.equal((await stat(path.join(dir, "Spool"))).mode & 0o777, 0o777 & ~umask);
   await mkdirPrivate(path.join(dir, "oauth-storage", "local"));
   assert.equal((await stat(path.join(dir, "oauth-storage"))).mode & 0o777, 0o700);

@@ -164,6 +164,8 @@ describe("mps-win-x64.exe under Wine", { skip: SKIP }, () => {
     );
     assert.equal(targets.get(`${winDir}\\mps.key`), "file", "the key file");
     assert.equal(targets.get(`${winDir}\\oauth-storage`), "folder", "the OAuth storage folder");
+    // Folders inside it inherit, so that a grant added to oauth-storage reaches every token file.
+    assert.equal(targets.size, 3, [...targets.keys()].join("\n"));
     assert.ok(
       spawnedCommandLines(result.stderr).every((line) => !/\bcmd(\.exe)?\b/i.test(line)),
       "no command goes through cmd",
@@ -201,10 +203,10 @@ describe("mps-win-x64.exe under Wine", { skip: SKIP }, () => {
     assert.deepEqual(await box.dovecot.listMessages(USER), []);
     assert.match(await box.log(), /AUTHENTICATE XOAUTH2|XOAUTH2/);
     const spool = `Z:${path.join(box.dir, "Spool").replaceAll("/", "\\")}`;
-    assert.ok(
-      spawnedCommandLines(result.stderr).some((line) => line.includes(` ${spool} /inheritance:r `)),
-      "the new Spool folder gets the protected ACL",
-    );
+    const icacls = spawnedCommandLines(result.stderr).filter((line) => /icacls\.exe/i.test(line));
+    // The new Spool folder gets the protected ACL; its .tmp and .done folders inherit it.
+    assert.equal(icacls.length, 1, icacls.join("\n"));
+    assert.ok(icacls[0]?.includes(` ${spool} /inheritance:r `), icacls[0]);
   });
 
   test("doctor --json reports on the installation as JSON", async () => {
