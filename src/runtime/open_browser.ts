@@ -11,7 +11,8 @@ export type OpenBrowser = (url: string) => Promise<void>;
 export class BrowserUrlError extends MpsError {
   static readonly CODE = "ERR_BROWSER_URL";
   constructor(url: string, reason: string, options: { cause?: unknown } = {}) {
-    super(BrowserUrlError.CODE, `Will not open '${url}' in a browser: ${reason}`, {
+    // The query (state, nonce, PKCE challenge) is left out: the address is what the admin must fix.
+    super(BrowserUrlError.CODE, `Will not open '${url.replace(/[?#].*$/s, "")}' in a browser: ${reason}`, {
       cause: options.cause ?? new Error(reason),
       fix:
         "Set the provider's issuer or authorization endpoint to an https:// address (http:// only for 127.0.0.1, localhost or [::1]).",

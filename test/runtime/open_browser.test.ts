@@ -85,3 +85,10 @@ test("gives the browser the caller's environment without mps settings, proxies o
     USERPROFILE: "C:\\Users\\print",
   });
 });
+
+test("names the refused address without its query", () => {
+  assert.throws(
+    () => checkBrowserUrl("file:///C:/x.exe?client_id=mps&state=abc#frag"),
+    { message: "Will not open 'file:///C:/x.exe' in a browser: the scheme 'file:' is not https:" },
+  );
+});
