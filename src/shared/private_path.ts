@@ -25,7 +25,7 @@ export class PrivatePathError extends MpsError {
     super(PrivatePathError.CODE, `Cannot restrict access to '${target}' to this account: ${detail}`, {
       cause: options.cause,
       fix:
-        `Run mps as an account allowed to change the permissions of '${target}' (its owner or an administrator), or set them yourself: ${
+        `Run mps as an account allowed to change the permissions of '${target}' (its owner or an administrator), or create it yourself with the permissions you want (mps leaves those of an existing folder alone), e.g. ${
           protectCommandLine(target, "<account>")
         }`,
     });
