@@ -80,7 +80,8 @@ let account: Promise<string> | undefined;
 export function currentAccount(env: Env = process.env): Promise<string> {
   account ??= run(path.win32.join(system32(env), "whoami.exe"), ["/user", "/fo", "csv", "/nh"]).then(
     ({ stdout }) => {
-      const sid = /\bS-1-5-[\d-]+/.exec(stdout)?.[0];
+      // S-1-5-… for local and domain accounts, S-1-12-1-… for Entra ID (Azure AD) accounts.
+      const sid = /\bS-1-\d+(?:-\d+)+/.exec(stdout)?.[0];
       if (sid !== undefined) return `*${sid}`;
       throw new Error(`whoami printed no SID: ${stdout.trim().slice(0, 200)}`);
     },
