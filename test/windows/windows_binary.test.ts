@@ -50,7 +50,8 @@ describe("mps-win-x64.exe under Wine", { skip: SKIP }, () => {
     win.mount(box.dir);
     // The CA file of the test Dovecot lives outside the mounted folders: copy it in.
     await copyFile(box.dovecot.caFile, path.join(box.dir, "ca.pem"));
-    config = await box.writeConfig(`caFile="${path.join(box.dir, "ca.pem")}"`);
+    // printBody="never": a message without a printable attachment goes to Failed.
+    config = await box.writeConfig(`caFile="${path.join(box.dir, "ca.pem")}" printBody="never"`);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
 
@@ -192,9 +193,13 @@ describe("mps-win-x64.exe under Wine", { skip: SKIP }, () => {
     }
   });
 
-  test("downloads a message from Dovecot over XOAUTH2 with run --once", async () => {
+  test("downloads a message from Dovecot over XOAUTH2 with run --once, and keeps one it cannot print in Failed", async () => {
     await box.storeLogin();
     await box.dovecot.appendMessage(USER, messageWithAttachment({ subject: "from windows" }));
+    await box.dovecot.appendMessage(
+      USER,
+      messageWithAttachment({ subject: "Zip", fileName: "x.zip", contentType: "application/zip", content: "PK" }),
+    );
     const result = await win.run(["run", "--once", "--config", config], { cwd: box.dir, env: TRACE });
     assert.equal(result.code, 0, await box.log());
     const jobs = await box.jobs();
@@ -202,11 +207,16 @@ describe("mps-win-x64.exe under Wine", { skip: SKIP }, () => {
     assert.equal((await box.job(jobs[0] ?? "")).subject, "from windows");
     assert.deepEqual(await box.dovecot.listMessages(USER), []);
     assert.match(await box.log(), /AUTHENTICATE XOAUTH2|XOAUTH2/);
-    const spool = `Z:${path.join(box.dir, "Spool").replaceAll("/", "\\")}`;
+    const failed = await box.failed();
+    assert.equal(failed.length, 2, failed.join(", "));
+    assert.ok(failed.some((name) => name.endsWith(".eml")) && failed.some((name) => name.endsWith(".json")));
     const icacls = spawnedCommandLines(result.stderr).filter((line) => /icacls\.exe/i.test(line));
-    // The new Spool folder gets the protected ACL; its .tmp and .done folders inherit it.
-    assert.equal(icacls.length, 1, icacls.join("\n"));
-    assert.ok(icacls[0]?.includes(` ${spool} /inheritance:r `), icacls[0]);
+    // The new Spool and Failed folders get the protected ACL; .tmp and .done inside inherit it.
+    const targets = icacls.map((line) => / (Z:\S+) \/inheritance:r /.exec(line)?.[1]).sort();
+    assert.deepEqual(
+      targets,
+      [`Z:${path.join(box.dir, "Failed")}`, `Z:${path.join(box.dir, "Spool")}`].map((p) => p.replaceAll("/", "\\")),
+    );
   });
 
   test("doctor --json reports on the installation as JSON", async () => {
