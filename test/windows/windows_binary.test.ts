@@ -37,6 +37,9 @@ function spawnedCommandLines(stderr: string): string[] {
 
 const TRACE = { WINEDEBUG: "-all,trace+process" };
 
+const HTTP_HANDLER = "HKCR\\http\\shell\\open\\command";
+const WINEBROWSER = '"C:\\windows\\system32\\winebrowser.exe" "%1"';
+
 describe("mps-win-x64.exe under Wine", { skip: SKIP }, () => {
   let win: WineBox;
   let box: MailboxSetup;
@@ -173,9 +176,35 @@ describe("mps-win-x64.exe under Wine", { skip: SKIP }, () => {
     );
   });
 
-  test("opens the browser through rundll32 url.dll by absolute path, without cmd", async () => {
+  test("opens the browser through rundll32 url.dll by absolute path, without cmd, and without mps's secrets", async () => {
     const dir = path.join(win.dir, "login");
-    const login = win.start(["login", "local", USER, "--config", "mps.config"], { cwd: dir, env: TRACE });
+    // A recording "browser" (no real one runs on CI): the prefix's handler of http addresses becomes
+    // cmd writing its environment, which it inherits from the process mps started, to a file.
+    // (Wine hands Unix programs such as xdg-open the Unix environment of the whole Wine process
+    // tree, not the Windows one mps passes, so the check has to be made on the Windows side.)
+    const record = path.join(win.dir, "browser-env.txt");
+    const handler = await win.runProgram("reg.exe", [
+      "add",
+      HTTP_HANDLER,
+      "/ve",
+      "/d",
+      "C:\\windows\\system32\\cmd.exe /c set > %BROWSER_RECORD_FILE%",
+      "/f",
+    ]);
+    assert.equal(handler.code, 0, handler.stderr);
+    const key = Buffer.alloc(32, 7).toString("base64");
+    const login = win.start(["login", "local", USER, "--config", "mps.config"], {
+      cwd: dir,
+      env: {
+        ...TRACE,
+        BROWSER_RECORD_FILE: `Z:${record.replaceAll("/", "\\")}`,
+        MPS_STORAGE_KEY: key,
+        MPS_HTTP_TOKEN: "http-token-value",
+        https_proxy: "http://user:proxy-password@proxy.example:3128",
+        GITHUB_TOKEN: "ghp_secret_value",
+        KEEP_ME: "kept",
+      },
+    });
     try {
       await login.waitFor("stdout", /^https?:\/\/\S+$/m);
       const url = (login.stdout().match(/^(https?:\/\/\S+)$/m) ?? [])[1] ?? "";
@@ -187,9 +216,23 @@ describe("mps-win-x64.exe under Wine", { skip: SKIP }, () => {
       assert.ok(opener[0] !== undefined && opener[0].length > 100, opener[0]);
       assert.ok(expected.startsWith(opener[0] ?? "-"), `${opener[0]}\nis not the start of\n${expected}`);
       assert.ok(spawned.every((line) => !/\bcmd(\.exe)?\b/i.test(line)), spawned.join("\n"));
+
+      // rundll32 -> url.dll -> the http handler: it got the environment mps gave rundll32.
+      const env = await waitFor("the browser", async () => {
+        const text = await readFile(record, "utf8");
+        return /^BROWSER_RECORD_FILE=/m.test(text) ? text : undefined;
+      }, 30_000);
+      assert.match(env, /^KEEP_ME=kept$/m);
+      for (const name of ["MPS_STORAGE_KEY", "MPS_HTTP_TOKEN", "https_proxy", "GITHUB_TOKEN"]) {
+        assert.doesNotMatch(env, new RegExp(`^${name}=`, "im"), name);
+      }
+      for (const value of [key, "http-token-value", "proxy-password", "ghp_secret_value"]) {
+        assert.ok(!env.includes(value), `${value} reached the browser`);
+      }
     } finally {
       login.kill("SIGKILL");
       await login.exited;
+      await win.runProgram("reg.exe", ["add", HTTP_HANDLER, "/ve", "/d", WINEBROWSER, "/f"]);
     }
   });
 

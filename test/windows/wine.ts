@@ -23,6 +23,8 @@ import { ROOT } from "../helpers/run_mps.ts";
 
 export const SCRIPT = path.join(ROOT, "scripts", "wine-chroot.sh");
 export const EXE = path.join(ROOT, "dist", "mps-win-x64.exe");
+/** The chroot (scripts/wine-chroot.sh's default, or MPS_WINE_ROOT). */
+export const WINE_ROOT = process.env["MPS_WINE_ROOT"] ?? "/var/cache/mps-wine/trixie";
 const BUILD_INPUTS = ["src", "scripts/build.mjs", "package.json", "package-lock.json"];
 
 function newestMtime(p: string): number {
@@ -97,6 +99,8 @@ export interface WineBox {
   /** Binds one more host folder (e.g. a mailbox helper's) at the same path. */
   mount(dir: string): void;
   start(args: readonly string[], options?: Partial<WineRunOptions>): WineProcess;
+  /** Runs another Windows program of the prefix (`reg.exe`, say) the same way. */
+  runProgram(program: string, args: readonly string[], options?: Partial<WineRunOptions>): Promise<WineResult>;
   run(args: readonly string[], options?: Partial<WineRunOptions>): Promise<WineResult>;
   dispose(): Promise<void>;
 }
@@ -188,6 +192,9 @@ export async function wineBox(prefix = "mps-win-"): Promise<WineBox> {
     },
     run(args, options = {}) {
       return box.start(args, options).exited;
+    },
+    runProgram(program, args, options = {}) {
+      return startExe(program, args, { cwd: options.cwd ?? dir, ...options }, dir).exited;
     },
     async dispose() {
       for (const child of running) child.kill("SIGKILL");
