@@ -218,9 +218,11 @@ describe("mps-win-x64.exe under Wine", { skip: SKIP }, () => {
       assert.ok(spawned.every((line) => !/\bcmd(\.exe)?\b/i.test(line)), spawned.join("\n"));
 
       // rundll32 -> url.dll -> the http handler: it got the environment mps gave rundll32.
+      // cmd may still be writing: the record is complete once it stops changing.
       const env = await waitFor("the browser", async () => {
         const text = await readFile(record, "utf8");
-        return /^BROWSER_RECORD_FILE=/m.test(text) ? text : undefined;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return /^BROWSER_RECORD_FILE=/m.test(text) && text === await readFile(record, "utf8") ? text : undefined;
       }, 30_000);
       assert.match(env, /^KEEP_ME=kept$/m);
       for (const name of ["MPS_STORAGE_KEY", "MPS_HTTP_TOKEN", "https_proxy", "GITHUB_TOKEN"]) {
