@@ -4,14 +4,13 @@ import { JobBuilder } from "../spool/index.ts";
 import type { Job, PublishOrder } from "../spool/index.ts";
 import { BodyText } from "./body_text.ts";
 import { checkSender } from "./check_sender.ts";
-import { saveFailedMessage } from "./failed_message.ts";
+import { RawTee, saveFailedMessage } from "./failed/index.ts";
 import { messageFault } from "./message_fault.ts";
 import { MessageRejectedError } from "./message_rejected_error.ts";
 import type { FailedReason } from "./message_rejected_error.ts";
 import { MimeWalker } from "./mime_walker.ts";
 import type { WalkContext } from "./mime_walker.ts";
-import { RawTee } from "./raw_tee.ts";
-import { SplitterFeed } from "./splitter_feed.ts";
+import { SplitterFeed } from "./mime/index.ts";
 
 export interface MessageToJobOptions {
   /** The raw RFC 5322 message, e.g. imapflow's `download()` / fetch `source` stream. */

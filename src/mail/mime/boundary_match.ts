@@ -11,11 +11,22 @@ const DASH = 0x2d;
  */
 export const BOUNDARY_LINE_SUFFIX = 2 + 2 + 998 + 2;
 
+/** What a line is to one boundary: mailsplit's `compareBoundary` results. */
+export const BOUNDARY_MATCH = {
+  NONE: 0,
+  /** `--boundary`: a delimiter line. */
+  DELIMITER: 1,
+  /** `--boundary--`: the closing delimiter. */
+  CLOSING: 2,
+} as const;
+
+export type BoundaryMatch = (typeof BOUNDARY_MATCH)[keyof typeof BOUNDARY_MATCH];
+
 /**
- * mailsplit's `compareBoundary`, on `line[start, end)` instead of a sliced line: 1 when the
- * bytes from `start + startpos` are a delimiter line of `boundary` (`--boundary`, then SP/HTAB,
- * then a run of CR, an optional LF and nothing after), 2 when they are its closing delimiter
- * (`--boundary--`, which alone may also end without a line end), 0 otherwise.
+ * mailsplit's `compareBoundary`, on `line[start, end)` instead of a sliced line: `DELIMITER` when
+ * the bytes from `start + startpos` are a delimiter line of `boundary` (`--boundary`, then SP/HTAB,
+ * then a run of CR, an optional LF and nothing after), `CLOSING` when they are its closing
+ * delimiter (`--boundary--`, which alone may also end without a line end), `NONE` otherwise.
  */
 export function matchBoundary(
   line: Uint8Array,
@@ -23,22 +34,24 @@ export function matchBoundary(
   end: number,
   startpos: number,
   boundary: Buffer,
-): 0 | 1 | 2 {
+): BoundaryMatch {
   const length = end - start;
-  if (length < boundary.length + 3 + startpos || length > boundary.length + BOUNDARY_LINE_SUFFIX + startpos) return 0;
+  if (length < boundary.length + 3 + startpos || length > boundary.length + BOUNDARY_LINE_SUFFIX + startpos) {
+    return BOUNDARY_MATCH.NONE;
+  }
   let i = start + startpos + 2;
-  if (boundary.compare(line, i, i + boundary.length) !== 0) return 0;
+  if (boundary.compare(line, i, i + boundary.length) !== 0) return BOUNDARY_MATCH.NONE;
   i += boundary.length;
-  let result: 1 | 2 = 1;
+  let result: BoundaryMatch = BOUNDARY_MATCH.DELIMITER;
   if (line[i] === DASH) {
     // mailsplit reads past the end of its sliced line as undefined: here `end` stands for that
-    if (i + 1 >= end || line[i + 1] !== DASH) return 0;
-    result = 2;
+    if (i + 1 >= end || line[i + 1] !== DASH) return BOUNDARY_MATCH.NONE;
+    result = BOUNDARY_MATCH.CLOSING;
     i += 2;
   }
   while (i < end && (line[i] === SP || line[i] === HTAB)) i++;
-  if (i === end) return result === 2 ? 2 : 0;
+  if (i === end) return result === BOUNDARY_MATCH.CLOSING ? result : BOUNDARY_MATCH.NONE;
   while (i < end && line[i] === CR) i++;
   if (i < end && line[i] === LF) i++;
-  return i === end ? result : 0;
+  return i === end ? result : BOUNDARY_MATCH.NONE;
 }
