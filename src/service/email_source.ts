@@ -237,8 +237,8 @@ class Outcomes {
 /**
  * The messages of one batch converted side by side, at most {@link CONVERSIONS} at a time: while
  * one waits for the disk (open, write, fsync), the next is parsed and the server keeps sending.
- * Jobs are still published in mailbox order, by a {@link PublishQueue}. After a failure no more are started; `finish` waits for those under way and
- * rethrows the first failure.
+ * Jobs are still published in mailbox order, by a {@link PublishQueue}. After a failure no more
+ * are started; `finish` waits for those under way and rethrows the first failure.
  */
 class Conversions {
   readonly #running = new Set<Promise<void>>();
