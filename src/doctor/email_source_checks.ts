@@ -85,7 +85,7 @@ async function tokenChecks(source: EmailSource, options: EmailSourceCheckOptions
 }
 
 /**
- * Every check of one email source, in the order of issue 6: token.present, token.decrypt,
+ * Every check of one email source, in the order an admin fixes them: token.present, token.decrypt,
  * token.account, token.refresh, secret.valid, network.connect, imap.login, mailbox.rights.
  * The token checks and the network check run side by side; IMAP needs both.
  */

@@ -1,4 +1,4 @@
-// `mps doctor`: every known failure found, explained and given its fix (issue 6, docs/DOCTOR.md).
+// `mps doctor`: every known failure found, explained and given its fix (docs/DOCTOR.md).
 export { runDoctor } from "./run_doctor.ts";
 export type { DoctorOptions } from "./run_doctor.ts";
 export type { CheckResult, CheckStatus } from "./check_result.ts";

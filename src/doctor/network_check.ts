@@ -6,7 +6,6 @@ import { checkServerIdentity, connect as tlsConnect } from "node:tls";
 import type { PeerCertificate, TLSSocket } from "node:tls";
 import type { EmailSource } from "../config/index.ts";
 import { IMAP_TLS, ImapError, imapTarget, toImapError } from "../imap/index.ts";
-import type { ImapTarget } from "../imap/index.ts";
 import { failFrom, pass, warn } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
 

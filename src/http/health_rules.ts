@@ -1,4 +1,4 @@
-/** The thresholds /health and /metrics judge a source by (SPEC "HTTP", "OAuth"). */
+/** The thresholds /health and /metrics judge a source by: cycle staleness, failures in a row, token expiry. */
 
 /** A source that has not finished a cycle within this many intervals is unhealthy. */
 export const STALE_AFTER_INTERVALS = 3;

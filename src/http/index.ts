@@ -1,4 +1,4 @@
-// /health and /metrics for monitoring tools (SPEC "HTTP: /health and /metrics").
+// /health and /metrics for monitoring tools: a verdict per source, counters, and nothing secret.
 export { createApp } from "./create_app.ts";
 export type { AppOptions } from "./create_app.ts";
 export { startHttpServer } from "./start_http_server.ts";

@@ -38,7 +38,7 @@ export interface SourceHealth {
   readonly warnings: readonly HealthProblem[];
 }
 
-/** Judges one source at time `now` (ms) by the SPEC rules; the texts pass through `redact()`. */
+/** Judges one source at time `now` (ms) by the thresholds in `health_rules.ts`; the texts pass through `redact()`. */
 export function sourceHealth(state: SourceState, now: number): SourceHealth {
   const problems = [failedRun(state), staleness(state, now), needsLogin(state)].filter(isProblem);
   const warnings = [secretExpiry(state, now), refreshTokenAge(state, now)].filter(isProblem);

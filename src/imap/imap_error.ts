@@ -8,7 +8,7 @@ export const IMAP_AUTH = "ERR_IMAP_AUTH";
 export const IMAP_NOT_CONNECTED = "ERR_IMAP_NOT_CONNECTED";
 export const IMAP_FOLDER = "ERR_IMAP_FOLDER";
 export const IMAP_OTHER = "ERR_IMAP";
-/** The account cannot read, flag or delete in the folder: SPEC's "Test connection was not successful". */
+/** The account cannot read, flag or delete in the folder, so the connection test fails. */
 export const IMAP_RIGHTS = KNOWN_FAILURES.mailboxRights.code;
 
 /** An IMAP failure with a stable code and the fix an admin can act on. */

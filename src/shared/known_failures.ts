@@ -1,5 +1,5 @@
 /**
- * Findings and fixes of SPEC's "Known failures" that have no error class of their own, shared by
+ * Findings and fixes of the known failures that have no error class of their own, shared by
  * `mps doctor` and the run-time log so both tell the admin the same thing. (The others live with
  * their errors: `TokenNotFoundError`, `OAuthError` for refresh, secret and consent, `ImapError`
  * for "User is authenticated but not connected".)
