@@ -1,3 +1,4 @@
+import { httpToken } from "../config/index.ts";
 import type { Config } from "../config/index.ts";
 import { HttpServerError, startHttpServer } from "../http/index.ts";
 import { fail, failFrom, pass } from "./check_result.ts";
@@ -36,7 +37,7 @@ export async function checkHttpPort(config: Config, options: HttpCheckOptions): 
     }
     const urlHost = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
     const url = `http://${urlHost}:${port}/health`;
-    const token = options.env["MPS_HTTP_TOKEN"] || config.http.token;
+    const token = httpToken(config.http.token, options.env);
     let body: unknown;
     try {
       const response = await options.fetch(url, {

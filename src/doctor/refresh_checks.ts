@@ -8,12 +8,12 @@ import {
 import type { TokenService } from "../oauth/index.ts";
 import { MpsError } from "../shared/errors.ts";
 import { KNOWN_FAILURES } from "../shared/known_failures.ts";
+import { DAY_MS } from "../shared/time.ts";
 import { fail, failFrom, pass, skip, warn } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
 
 export const WARN_CLIENT_SECRET_EXPIRING = "WARN_CLIENT_SECRET_EXPIRING";
 export const WARN_CLIENT_SECRET_DATE = "WARN_CLIENT_SECRET_DATE";
-const DAY_MS = 86_400_000;
 const SECRET_WARN_DAYS = 30;
 
 export interface RefreshOutcome {
@@ -51,7 +51,7 @@ export async function checkTokenRefresh(
   deps: RefreshDeps,
 ): Promise<RefreshOutcome> {
   const id = "token.refresh";
-  const app = source.type === "ImapOAuthMicrosoftApp";
+  const app = source.signIn === "app";
   try {
     let token: { accessToken: string; expiresAt: number | undefined };
     if (app) {
@@ -107,7 +107,7 @@ export function checkClientSecret(
 ): CheckResult {
   const id = "secret.valid";
   if (isSecretError(refresh.error)) return failFrom(id, source.name, refresh.error);
-  const confidential = (provider.clientSecret ?? "") !== "" || source.type === "ImapOAuthMicrosoftApp";
+  const confidential = (provider.clientSecret ?? "") !== "" || source.signIn === "app";
   if (!confidential) {
     return skip(id, source.name, `Not needed: provider '${provider.name}' is a public client (no clientSecret)`, false);
   }

@@ -1,5 +1,5 @@
 import type { Config, EmailSource, OAuthProvider } from "../config/index.ts";
-import { accountNames, appTokenUser, TokenNotFoundError } from "../oauth/index.ts";
+import { accountNames, TokenNotFoundError } from "../oauth/index.ts";
 import { KNOWN_FAILURES } from "../shared/known_failures.ts";
 import { normalizeName } from "../storage/index.ts";
 import type { StoredTokens, TokenStore } from "../storage/index.ts";
@@ -121,8 +121,7 @@ export async function checkTokensUnused(config: Config, store: TokenStore): Prom
   const used = new Set<string>();
   for (const source of config.emailSources) {
     if (source.provider === undefined) continue;
-    const user = source.type === "ImapOAuthMicrosoftApp" ? appTokenUser(source) : source.userName;
-    used.add(`${source.provider}\n${normalizeName(user)}`);
+    used.add(`${source.provider}\n${normalizeName(source.tokenUser ?? "")}`);
   }
   let entries;
   try {

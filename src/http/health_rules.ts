@@ -14,5 +14,3 @@ export const REFRESH_TOKEN_LIFETIME_DAYS = 90;
  * this age means the renewal has stopped working and 90 - 60 = 30 days are left to notice.
  */
 export const REFRESH_TOKEN_WARNING_DAYS = 60;
-
-export const DAY_MS = 86_400_000;

@@ -1,8 +1,8 @@
 import { redact } from "../log/index.ts";
+import { DAY_MS } from "../shared/time.ts";
 import type { SourceProblem, SourceState } from "../service/source_state.ts";
 import {
   CLIENT_SECRET_WARNING_DAYS,
-  DAY_MS,
   REFRESH_TOKEN_LIFETIME_DAYS,
   REFRESH_TOKEN_WARNING_DAYS,
   STALE_AFTER_INTERVALS,

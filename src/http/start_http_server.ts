@@ -1,4 +1,6 @@
+import { httpToken } from "../config/index.ts";
 import type { Config } from "../config/index.ts";
+import { isLoopbackHost } from "../shared/is_loopback_host.ts";
 import type { ComponentLogger } from "../log/index.ts";
 import { serveHttp } from "../runtime/index.ts";
 import type { ServedHttp } from "../runtime/index.ts";
@@ -6,7 +8,6 @@ import type { SourceState } from "../service/source_state.ts";
 import { VERSION } from "../version.ts";
 import { createApp } from "./create_app.ts";
 import { HttpServerError } from "./http_server_error.ts";
-import { isLoopbackHost } from "./is_loopback_host.ts";
 
 export interface StartHttpServerOptions {
   /** `<http host port token>`; only `http` is read. Port 0 picks a free port (tests). */
@@ -33,7 +34,7 @@ export interface HttpServer {
 /** Serves `/health` and `/metrics` on `<http>` (Node or Deno, through src/runtime). Throws `HttpServerError`. */
 export async function startHttpServer(options: StartHttpServerOptions): Promise<HttpServer> {
   const { host, port } = options.config.http;
-  const token = options.env?.["MPS_HTTP_TOKEN"] || options.config.http.token || undefined;
+  const token = httpToken(options.config.http.token, options.env ?? {}) || undefined;
   if (token === undefined && !isLoopbackHost(host)) {
     throw new HttpServerError(
       HttpServerError.TOKEN_REQUIRED,

@@ -58,8 +58,8 @@ export function imapTarget(source: EmailSource): ImapTarget {
     userName: source.userName,
     folder: source.folder,
     caFile: source.caFile,
-    oauth: source.type !== "Imap",
-    app: source.type === "ImapOAuthMicrosoftApp",
+    oauth: source.signIn !== "password",
+    app: source.signIn === "app",
     provider: source.provider,
   };
 }

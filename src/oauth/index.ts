@@ -34,13 +34,7 @@ export {
   toOAuthError,
 } from "./oauth_error.ts";
 export type { OAuthErrorContext, OAuthErrorDetails } from "./oauth_error.ts";
-export {
-  APP_TOKEN_USER,
-  appTokenUser,
-  CLIENT_CREDENTIALS_GRANT,
-  isAppToken,
-  requestAppToken,
-} from "./client_credentials.ts";
+export { CLIENT_CREDENTIALS_GRANT, isAppToken, requestAppToken } from "./client_credentials.ts";
 export type { RequestAppTokenOptions } from "./client_credentials.ts";
 export {
   ERR_OAUTH_NO_CLIENT_SECRET,

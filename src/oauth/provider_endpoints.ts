@@ -1,6 +1,7 @@
 import * as oauth from "oauth4webapi";
 import type { Config, EmailSource, OAuthProvider } from "../config/index.ts";
 import { MpsError } from "../shared/errors.ts";
+import { isLoopbackHost } from "../shared/is_loopback_host.ts";
 
 /** Microsoft's delegated scopes for IMAP; without offline_access there is no refresh token. */
 export const MICROSOFT_DELEGATED_SCOPES: readonly string[] = [
@@ -82,7 +83,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** True for `http://127.0.0.1`, `http://localhost` and `http://[::1]` URLs (test and lab servers). */
 export function isLoopbackHttp(url: URL): boolean {
-  return url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  return url.protocol === "http:" && isLoopbackHost(url.hostname);
 }
 
 function withSlash(url: string): string {

@@ -13,7 +13,7 @@ import { registerSecret } from "../log/index.ts";
 import type { ComponentLogger } from "../log/index.ts";
 import { MpsError } from "../shared/errors.ts";
 import type { StoredTokens, TokenStore } from "../storage/index.ts";
-import { appTokenUser, isAppToken, requestAppToken } from "./client_credentials.ts";
+import { isAppToken, requestAppToken } from "./client_credentials.ts";
 import { ERR_OAUTH_REFRESH_FAILED, isNetworkError, OAuthError, toOAuthError } from "./oauth_error.ts";
 import type { OAuthErrorContext } from "./oauth_error.ts";
 import { providerForSource, ProviderResolveError, resolveProvider } from "./provider_endpoints.ts";
@@ -96,8 +96,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   function targetOf(source: EmailSource): Target {
     const provider = providerForSource(config, source);
-    const app = source.type === "ImapOAuthMicrosoftApp";
-    const username = (app ? appTokenUser(source) : source.userName.trim()).toLowerCase();
+    const app = source.signIn === "app";
+    const username = (source.tokenUser ?? "").toLowerCase();
     return { source, provider, username, app, key: `${provider.id}\n${username}` };
   }
 

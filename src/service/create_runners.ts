@@ -3,6 +3,7 @@ import { createImapFlow, ImapSession } from "../imap/index.ts";
 import type { ImapAuth, ImapClientFactory } from "../imap/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { TokenService } from "../oauth/index.ts";
+import { DAY_MS, HOUR_MS } from "../shared/time.ts";
 import { createEmailCycle } from "./email_source.ts";
 import { createFolderCycle } from "./folder_source.ts";
 import { createNudge } from "./nudge.ts";
@@ -27,9 +28,6 @@ export interface RunnerDeps {
   readonly tokens: TokenService;
   readonly createClient?: ImapClientFactory;
 }
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 /** Builds the runner of every source in the config, folder sources first. */
 export function createRunners(deps: RunnerDeps): Runner[] {
@@ -75,7 +73,7 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
   let lastKeepAlive = 0;
 
   const getAuth = async (): Promise<ImapAuth> => {
-    if (source.type === "Imap") return { user: source.userName, pass: source.password };
+    if (source.signIn === "password") return { user: source.userName, pass: source.password };
     try {
       const token = await tokens.getAccessToken(source);
       return { user: source.userName, accessToken: token.accessToken, expiresAt: token.expiresAt };
@@ -122,7 +120,7 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
     const code = await download();
     // A mailbox nobody writes to still needs its refresh token used now and then, or the
     // provider expires it after 90 days of inactivity.
-    if (source.type !== "Imap" && source.type !== "ImapOAuthMicrosoftApp" && now() - lastKeepAlive > HOUR_MS) {
+    if (source.signIn === "delegated" && now() - lastKeepAlive > HOUR_MS) {
       lastKeepAlive = now();
       if (await tokens.refreshIfOlderThan(source, config.oauth.refreshEveryDays * DAY_MS)) {
         sourceLog.info("refreshed the stored token to keep it alive", { everyDays: config.oauth.refreshEveryDays });

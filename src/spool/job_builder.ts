@@ -60,8 +60,8 @@ export interface CommitOptions {
 }
 
 export interface BeginOptions {
-  /** The clock of the ledger's entries. */
-  readonly now?: () => number;
+  /** The clock of the ledger's entries (the spool's ledger takes the clock of its first caller). */
+  readonly now: () => number;
 }
 
 /**
@@ -85,7 +85,7 @@ export class JobBuilder {
   }
 
   /** Starts a job, or returns undefined when a job of this id was already published. */
-  static async begin(spoolDir: string, id: string, options: BeginOptions = {}): Promise<JobBuilder | undefined> {
+  static async begin(spoolDir: string, id: string, options: BeginOptions): Promise<JobBuilder | undefined> {
     if (!/^[\w.@+-]+$/.test(id) || id.startsWith(".")) throw new SpoolError(`Job id '${id}' is not a safe folder name`);
     const ledger = await ledgerOf(spoolDir, options.now);
     let published: boolean;
@@ -226,13 +226,14 @@ function isAlive(pid: number): boolean {
 /** Makes the renames and ledger lines of jobs committed with `syncSpool: false` durable. */
 export async function syncSpool(spoolDir: string): Promise<void> {
   await syncPath(spoolDir);
-  await (await ledgerOf(spoolDir)).sync();
+  // no ledger open yet: no job was committed, so no line waits to be made durable
+  await (await ledgers.get(path.resolve(spoolDir)))?.sync();
 }
 
 // One ledger per spool and process: it is read once, then kept in memory.
 const ledgers = new Map<string, Promise<Ledger>>();
 
-function ledgerOf(spoolDir: string, now: () => number = Date.now): Promise<Ledger> {
+function ledgerOf(spoolDir: string, now: () => number): Promise<Ledger> {
   const key = path.resolve(spoolDir);
   let ledger = ledgers.get(key);
   if (ledger === undefined) {
@@ -264,6 +265,6 @@ async function inFolder<T>(dir: string, operation: () => Promise<T>): Promise<T>
 }
 
 /** True when the ledger remembers the job (or its folder was in the spool when it was read). */
-export async function isPublished(spoolDir: string, id: string): Promise<boolean> {
-  return await (await ledgerOf(spoolDir)).has(id);
+export async function isPublished(spoolDir: string, id: string, now: () => number): Promise<boolean> {
+  return await (await ledgerOf(spoolDir, now)).has(id);
 }

@@ -3,6 +3,7 @@ import { appendFile, mkdir, open, readdir, rm, stat } from "node:fs/promises";
 import { closeFile, fsyncFile, openFile, writeSmall } from "../shared/file_ops.ts";
 import * as path from "node:path";
 import { syncPath } from "../shared/sync_path.ts";
+import { DAY_MS } from "../shared/time.ts";
 
 /** The ledger's folder inside the spool. */
 export const LEDGER_DIR = ".done";
@@ -10,7 +11,6 @@ export const LEDGER_DIR = ".done";
 /** Days a published job's id is remembered. */
 export const LEDGER_DAYS = 14;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** How often a lookup that misses reads what other processes appended. */
 export const CATCH_UP_MS = 1000;
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.log$/;
