@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { isLoopbackHost } from "../shared/is_loopback_host.ts";
-import { ConfigError } from "./config_error.ts";
+import { ConfigError } from "./errors.ts";
 import { httpToken } from "./http_token.ts";
 import { resolvePath } from "./resolve_path.ts";
 import * as s from "./schema.ts";

@@ -9,8 +9,8 @@ import { IMAP_TLS, ImapError, imapTarget, toImapError } from "../imap/index.ts";
 import { DAY_MS } from "../shared/time.ts";
 import { failFrom, pass, warn } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
+import { WARN_CERT_EXPIRING } from "./errors.ts";
 
-export const WARN_CERT_EXPIRING = "WARN_CERT_EXPIRING";
 const CERT_WARN_DAYS = 14;
 
 function withCode(message: string, code: string): Error {

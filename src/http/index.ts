@@ -3,7 +3,7 @@ export { createApp } from "./create_app.ts";
 export type { AppOptions } from "./create_app.ts";
 export { startHttpServer } from "./start_http_server.ts";
 export type { HttpServer, StartHttpServerOptions } from "./start_http_server.ts";
-export { HttpServerError } from "./http_server_error.ts";
+export { HttpServerError } from "./errors.ts";
 export { healthReport } from "./health_report.ts";
 export type { HealthReport } from "./health_report.ts";
 export { sourceHealth } from "./source_health.ts";

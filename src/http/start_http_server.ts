@@ -7,7 +7,7 @@ import type { ServedHttp } from "../runtime/index.ts";
 import type { SourceState } from "../service/source_state.ts";
 import { VERSION } from "../version.ts";
 import { createApp } from "./create_app.ts";
-import { HttpServerError } from "./http_server_error.ts";
+import { HttpServerError } from "./errors.ts";
 
 export interface StartHttpServerOptions {
   /** `<http host port token>`; only `http` is read. Port 0 picks a free port (tests). */

@@ -7,10 +7,10 @@ export {
   IMAP_RIGHTS,
   IMAP_TLS,
   ImapError,
-  imapTarget,
+  MailboxRightsError,
   mailboxRightsError,
-  toImapError,
-} from "./imap_error.ts";
-export type { ImapTarget } from "./imap_error.ts";
+} from "./errors.ts";
+export type { ImapTarget } from "./errors.ts";
+export { imapTarget, toImapError } from "./imap_error.ts";
 export { createImapFlow, ImapSession } from "./imap_session.ts";
 export type { ImapAuth, ImapClientFactory, ImapSessionOptions } from "./imap_session.ts";

@@ -20,5 +20,4 @@ export { createConsoleSink, wantsConsoleLog } from "./console_sink.ts";
 export type { TextStream } from "./console_sink.ts";
 export { createMemorySink } from "./memory_sink.ts";
 export type { MemorySink } from "./memory_sink.ts";
-export { LogFileError } from "./log_file_error.ts";
-export { LogOptionError } from "./log_option_error.ts";
+export { LogFileError, LogOptionError } from "./errors.ts";

@@ -13,8 +13,7 @@ import { Buffer } from "node:buffer";
 import { closeSync, fstatSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import type { Stats } from "node:fs";
 import { dirname } from "node:path";
-import { LogFileError } from "./log_file_error.ts";
-import { LogOptionError } from "./log_option_error.ts";
+import { LogFileError, LogOptionError } from "./errors.ts";
 
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_MAX_FILES = 5;

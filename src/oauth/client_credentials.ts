@@ -16,7 +16,7 @@ import { registerSecret } from "../log/index.ts";
 import type { StoredTokens } from "../storage/index.ts";
 import { toOAuthError } from "./oauth_error.ts";
 import type { ResolvedProvider } from "./provider_endpoints.ts";
-import { MissingClientSecretError } from "./token_errors.ts";
+import { MissingClientSecretError } from "./errors.ts";
 
 export const CLIENT_CREDENTIALS_GRANT = "client_credentials";
 

@@ -8,14 +8,13 @@ export {
   MICROSOFT_LOGIN_HOST,
   OIDC_DEFAULT_SCOPES,
   providerForSource,
-  ProviderResolveError,
   resolveProvider,
-  UnknownProviderError,
 } from "./provider_endpoints.ts";
 export type { FetchOptions, ResolvedProvider, ResolveProviderOptions } from "./provider_endpoints.ts";
 export {
-  aadstsOf,
-  adminConsentUrl,
+  AccountUnknownError,
+  ClientSecretError,
+  DeviceFlowUnsupportedError,
   ERR_OAUTH,
   ERR_OAUTH_ACCESS_DENIED,
   ERR_OAUTH_APP_NOT_FOUND,
@@ -26,34 +25,31 @@ export {
   ERR_OAUTH_INVALID_RESPONSE,
   ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS,
   ERR_OAUTH_NETWORK,
+  ERR_OAUTH_NO_CLIENT_SECRET,
   ERR_OAUTH_REDIRECT_URI,
   ERR_OAUTH_REFRESH_FAILED,
   ERR_OAUTH_SERVER,
-  isNetworkError,
+  ERR_TOKEN_NOT_FOUND,
+  LoginCancelledError,
+  LoginTimeoutError,
+  LoopbackPortError,
+  MissingClientSecretError,
   OAuthError,
-  toOAuthError,
-} from "./oauth_error.ts";
-export type { OAuthErrorContext, OAuthErrorDetails } from "./oauth_error.ts";
+  ProviderResolveError,
+  TokenNotFoundError,
+  UnknownProviderError,
+  WrongAccountError,
+  WrongStoredAccountError,
+} from "./errors.ts";
+export type { OAuthErrorDetails } from "./errors.ts";
+export { aadstsOf, adminConsentUrl, isNetworkError, toOAuthError } from "./oauth_error.ts";
+export type { OAuthErrorContext } from "./oauth_error.ts";
 export { CLIENT_CREDENTIALS_GRANT, isAppToken, requestAppToken } from "./client_credentials.ts";
 export type { RequestAppTokenOptions } from "./client_credentials.ts";
-export {
-  ERR_OAUTH_NO_CLIENT_SECRET,
-  ERR_TOKEN_NOT_FOUND,
-  MissingClientSecretError,
-  TokenNotFoundError,
-} from "./token_errors.ts";
 export { createTokenService } from "./token_service.ts";
 export type { AccessToken, TokenService, TokenServiceOptions, TokenState, TokenStatus } from "./token_service.ts";
 // Interactive sign-in: mps login (browser with loopback redirect, device code).
 export { accountNames, checkAccount, keptClaims } from "./account_check.ts";
-export {
-  AccountUnknownError,
-  DeviceFlowUnsupportedError,
-  LoginCancelledError,
-  LoginTimeoutError,
-  LoopbackPortError,
-  WrongAccountError,
-} from "./login_errors.ts";
 export { loginResult, loginScopes } from "./login_tokens.ts";
 export type { LoginResult, SaveTokens } from "./login_tokens.ts";
 export { authorizationUrl, loginLoopback, loopbackRedirectUri } from "./login_loopback.ts";

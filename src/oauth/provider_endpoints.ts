@@ -1,7 +1,7 @@
 import * as oauth from "oauth4webapi";
 import type { Config, EmailSource, OAuthProvider } from "../config/index.ts";
-import { MpsError } from "../shared/errors.ts";
 import { isLoopbackHost } from "../shared/is_loopback_host.ts";
+import { ProviderResolveError, UnknownProviderError } from "./errors.ts";
 
 /** Microsoft's delegated scopes for IMAP; without offline_access there is no refresh token. */
 export const MICROSOFT_DELEGATED_SCOPES: readonly string[] = [
@@ -53,31 +53,6 @@ export type ResolveProviderOptions = {
   now?: () => number;
   signal?: AbortSignal;
 };
-
-/** Discovery or endpoint set-up of a provider failed. */
-export class ProviderResolveError extends MpsError {
-  static readonly CODE = "ERR_OAUTH_PROVIDER";
-  readonly provider: string;
-  constructor(provider: OAuthProvider, detail: string, fix: string, options: { cause: unknown }) {
-    super(
-      ProviderResolveError.CODE,
-      `Cannot use OAuth provider '${provider.name}' (config line ${provider.line}): ${detail}`,
-      {
-        cause: options.cause,
-        fix,
-      },
-    );
-    this.provider = provider.id;
-  }
-}
-
-/** A provider name that is not in `<oauth>`, or a source without a provider. */
-export class UnknownProviderError extends MpsError {
-  static readonly CODE = "ERR_OAUTH_UNKNOWN_PROVIDER";
-  constructor(message: string, fix: string, options: { cause?: unknown } = {}) {
-    super(UnknownProviderError.CODE, message, { cause: options.cause, fix });
-  }
-}
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -11,14 +11,15 @@ import * as oauth from "oauth4webapi";
 import type { Config, EmailSource, OAuthProvider } from "../config/index.ts";
 import { registerSecret } from "../log/index.ts";
 import type { ComponentLogger } from "../log/index.ts";
-import { MpsError } from "../shared/errors.ts";
+import { problemOf } from "../shared/errors.ts";
+import type { Problem } from "../shared/errors.ts";
 import type { StoredTokens, TokenStore } from "../storage/index.ts";
 import { isAppToken, requestAppToken } from "./client_credentials.ts";
-import { ERR_OAUTH_REFRESH_FAILED, isNetworkError, OAuthError, toOAuthError } from "./oauth_error.ts";
+import { ERR_OAUTH_REFRESH_FAILED, OAuthError, ProviderResolveError, TokenNotFoundError } from "./errors.ts";
+import { isNetworkError, toOAuthError } from "./oauth_error.ts";
 import type { OAuthErrorContext } from "./oauth_error.ts";
-import { providerForSource, ProviderResolveError, resolveProvider } from "./provider_endpoints.ts";
+import { providerForSource, resolveProvider } from "./provider_endpoints.ts";
 import type { ResolvedProvider } from "./provider_endpoints.ts";
-import { TokenNotFoundError } from "./token_errors.ts";
 
 export type AccessToken = { accessToken: string; expiresAt: number };
 
@@ -27,7 +28,7 @@ export type TokenState = "unknown" | "ok" | "needs-login" | "error";
 export type TokenStatus = {
   /** `unknown` until the source's first token request. */
   state: TokenState;
-  lastError?: { code: string; message: string; fix: string | undefined; aadsts?: number };
+  lastError?: Problem & { readonly aadsts?: number };
   accessTokenExpiresAt?: number;
   refreshTokenIssuedAt?: number;
   /** Refresh requests this process made for the source, by result (for /metrics). */
@@ -284,16 +285,10 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       (error instanceof OAuthError && (error.code === ERR_OAUTH_REFRESH_FAILED || error.error === "invalid_grant"));
     const previous = statuses.get(target.source.name);
     const status: TokenStatus = { state: needsLogin ? "needs-login" : "error" };
-    if (error instanceof MpsError) {
-      status.lastError = { code: error.code, message: error.message, fix: error.fix };
-      if (error instanceof OAuthError && error.aadsts !== undefined) status.lastError.aadsts = error.aadsts;
-    } else {
-      status.lastError = {
-        code: "ERR_UNEXPECTED",
-        message: error instanceof Error ? error.message : String(error),
-        fix: undefined,
-      };
-    }
+    status.lastError = {
+      ...problemOf(error),
+      ...(error instanceof OAuthError && error.aadsts !== undefined ? { aadsts: error.aadsts } : {}),
+    };
     if (previous?.accessTokenExpiresAt !== undefined) status.accessTokenExpiresAt = previous.accessTokenExpiresAt;
     if (previous?.refreshTokenIssuedAt !== undefined) status.refreshTokenIssuedAt = previous.refreshTokenIssuedAt;
     statuses.set(target.source.name, status);

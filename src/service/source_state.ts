@@ -1,9 +1,7 @@
+import type { Problem } from "../shared/errors.ts";
+
 /** A problem as /health, doctor and the log show it: stable code, sentence, fix. */
-export interface SourceProblem {
-  readonly code: string;
-  readonly message: string;
-  readonly fix: string | undefined;
-}
+export type SourceProblem = Problem;
 
 /**
  * What the last cycles of one source did, kept in memory by `mps run` and read by /health,

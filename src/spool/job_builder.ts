@@ -2,9 +2,9 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import * as path from "node:path";
 import process from "node:process";
-import { MpsError } from "../shared/errors.ts";
 import { closeFile, fsyncFile, openFile, writeBuffers, writeSmall } from "../shared/file_ops.ts";
 import { syncPath } from "../shared/sync_path.ts";
+import { SpoolError } from "./errors.ts";
 import { Ledger } from "./ledger.ts";
 import { reservedJobNames, safeDocumentName } from "./safe_document_name.ts";
 
@@ -27,16 +27,6 @@ export interface JobInfo {
 
 export interface Job extends JobInfo {
   readonly documents: readonly JobDocument[];
-}
-
-export class SpoolError extends MpsError {
-  static readonly CODE = "ERR_SPOOL";
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(SpoolError.CODE, message, {
-      ...options,
-      fix: "Check that the spool folder exists, is writable by the account mps runs as, and its disk is not full",
-    });
-  }
 }
 
 const TEMP = ".tmp";

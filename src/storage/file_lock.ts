@@ -3,8 +3,8 @@ import { mkdir, readFile, stat, unlink, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
 import { createExclusiveFile } from "./exclusive_file.ts";
-import { StorageIoError, StorageLockTimeoutError } from "./storage_errors.ts";
-import type { LockHolder } from "./storage_errors.ts";
+import { StorageIoError, StorageLockTimeoutError } from "./errors.ts";
+import type { LockHolder } from "./errors.ts";
 
 export type FileLockOptions = {
   now: () => number;

@@ -2,7 +2,7 @@ import { Buffer } from "node:buffer";
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { createExclusiveFile } from "./exclusive_file.ts";
-import { StorageIoError, StorageKeyError } from "./storage_errors.ts";
+import { StorageIoError, StorageKeyError } from "./errors.ts";
 
 /** Where the key comes from and where to find it. */
 export type StorageKeyOptions = {
