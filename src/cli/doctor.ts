@@ -6,7 +6,7 @@ import { createImapFlow } from "../imap/index.ts";
 import type { ImapClientFactory } from "../imap/index.ts";
 import { UsageError } from "../shared/errors.ts";
 import { VERSION } from "../version.ts";
-import type { CliContext, CommandHandler } from "./context.ts";
+import type { CliContext, CommandHandler, ConfigFailureHandler } from "./context.ts";
 
 type Options = Readonly<Record<string, string | true>>;
 
@@ -82,12 +82,8 @@ export const doctorCommand: CommandHandler = createDoctorCommand();
  * message on stderr, the report (config.load failed, the rest skipped), so that scripts reading
  * stdout always get one JSON object. Exit code 2.
  */
-export function doctorConfigFailure(
-  context: CliContext,
-  options: Options,
-  error: unknown,
-  file: string | undefined,
-): number {
-  const absolute = file === undefined ? null : path.resolve(context.cwd, file);
-  return print(context, options, configFailureResults(error, absolute ?? undefined), undefined, absolute);
-}
+export const doctorConfigFailure: ConfigFailureHandler = (context, options, error) => {
+  if (options["json"] !== true) return;
+  const absolute = path.resolve(context.cwd, error.file);
+  print(context, options, configFailureResults(error, absolute), undefined, absolute);
+};

@@ -1,6 +1,6 @@
 import { httpToken } from "../config/index.ts";
 import type { Config } from "../config/index.ts";
-import { HttpServerError, startHttpServer } from "../http/index.ts";
+import { HttpServerError, probeHttpPort } from "../http/index.ts";
 import { fail, failFrom, pass } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
 
@@ -28,8 +28,7 @@ export async function checkHttpPort(config: Config, options: HttpCheckOptions): 
   const { host, port } = config.http;
   if (port === 0) return pass(id, null, `<http port="0">: mps run picks a free port for /health and /metrics at start`);
   try {
-    const server = await startHttpServer({ config, states: [], now: options.now, env: options.env });
-    await server.close();
+    await probeHttpPort(config.http, options.env);
     return pass(id, null, `Port ${port} on ${host} is free for /health and /metrics`, { host, port });
   } catch (error) {
     if (!(error instanceof HttpServerError) || error.code !== HttpServerError.LISTEN || !/in use/.test(error.message)) {

@@ -1,6 +1,7 @@
 // /health and /metrics for monitoring tools: a verdict per source, counters, and nothing secret.
 export { createApp } from "./create_app.ts";
 export type { AppOptions } from "./create_app.ts";
+export { probeHttpPort } from "./probe_http_port.ts";
 export { startHttpServer } from "./start_http_server.ts";
 export type { HttpServer, StartHttpServerOptions } from "./start_http_server.ts";
 export { HttpServerError } from "./errors.ts";
@@ -13,4 +14,3 @@ export type { MetricFamily, Sample } from "./exposition.ts";
 export { metricFamilies } from "./metric_families.ts";
 export { processSampler } from "./process_sample.ts";
 export type { ProcessSample } from "./process_sample.ts";
-export * from "./health_rules.ts";

@@ -13,6 +13,7 @@ import { registerSecret } from "../log/index.ts";
 import type { ComponentLogger } from "../log/index.ts";
 import { problemOf } from "../shared/errors.ts";
 import type { Problem } from "../shared/errors.ts";
+import type { OAuthState } from "../status/index.ts";
 import type { StoredTokens, TokenStore } from "../storage/index.ts";
 import { isAppToken, requestAppToken } from "./client_credentials.ts";
 import { ERR_OAUTH_REFRESH_FAILED, OAuthError, ProviderResolveError, TokenNotFoundError } from "./errors.ts";
@@ -64,6 +65,8 @@ export type TokenService = {
    * used more than `ms` ago, even with a valid access token. True when it refreshed.
    */
   refreshIfOlderThan(source: EmailSource, ms: number): Promise<boolean>;
+  /** Keeps `state` (the source's OAuth part of the status model) current from now on: expiry, refreshes, needs-login. */
+  track(sourceName: string, state: OAuthState): void;
 };
 
 type Target = { source: EmailSource; provider: OAuthProvider; username: string; app: boolean; key: string };
@@ -88,6 +91,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const inflight = new Map<string, Promise<AccessToken>>();
   const statuses = new Map<string, TokenStatus>();
   const refreshCounts = new Map<string, { success: number; failure: number }>();
+  const tracked = new Map<string, OAuthState>();
   /** App tokens that cannot be stored (a delegated token owns the file name). */
   const appMemory = new Map<string, StoredTokens>();
 
@@ -197,6 +201,33 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     const counts = refreshCounts.get(target.source.name) ?? { success: 0, failure: 0 };
     counts[result] += 1;
     refreshCounts.set(target.source.name, counts);
+    publish(target.source.name);
+  }
+
+  function statusOf(sourceName: string): TokenStatus {
+    const status = statuses.get(sourceName);
+    const counts = refreshCounts.get(sourceName);
+    const refreshes = counts === undefined ? {} : { refreshes: { ...counts } };
+    if (status === undefined) return { state: "unknown", ...refreshes };
+    return {
+      ...status,
+      ...(status.lastError === undefined ? {} : { lastError: { ...status.lastError } }),
+      ...refreshes,
+    };
+  }
+
+  /** Copies what this service knows about a source into its tracked status. */
+  function publish(sourceName: string): void {
+    const oauth = tracked.get(sourceName);
+    if (oauth === undefined) return;
+    const status = statusOf(sourceName);
+    oauth.accessTokenExpiresAt = status.accessTokenExpiresAt ?? oauth.accessTokenExpiresAt;
+    oauth.refreshTokenIssuedAt = status.refreshTokenIssuedAt ?? oauth.refreshTokenIssuedAt;
+    oauth.needsLogin = status.state === "needs-login";
+    if (status.refreshes !== undefined) {
+      oauth.refreshes.set("success", status.refreshes.success);
+      oauth.refreshes.set("failure", status.refreshes.failure);
+    }
   }
 
   /** One locked read-check-refresh-write; `staleRefresh` is the refresh token this caller saw. */
@@ -277,6 +308,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     const status: TokenStatus = { state: "ok", accessTokenExpiresAt: expiresAt };
     if (tokens.refreshTokenIssuedAt !== undefined) status.refreshTokenIssuedAt = tokens.refreshTokenIssuedAt;
     statuses.set(target.source.name, status);
+    publish(target.source.name);
     return { accessToken: tokens.accessToken, expiresAt };
   }
 
@@ -292,6 +324,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     if (previous?.accessTokenExpiresAt !== undefined) status.accessTokenExpiresAt = previous.accessTokenExpiresAt;
     if (previous?.refreshTokenIssuedAt !== undefined) status.refreshTokenIssuedAt = previous.refreshTokenIssuedAt;
     statuses.set(target.source.name, status);
+    publish(target.source.name);
     throw error;
   }
 
@@ -314,16 +347,10 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         }
       });
     },
-    status(sourceName) {
-      const status = statuses.get(sourceName);
-      const counts = refreshCounts.get(sourceName);
-      const refreshes = counts === undefined ? {} : { refreshes: { ...counts } };
-      if (status === undefined) return { state: "unknown", ...refreshes };
-      return {
-        ...status,
-        ...(status.lastError === undefined ? {} : { lastError: { ...status.lastError } }),
-        ...refreshes,
-      };
+    status: statusOf,
+    track(sourceName, state) {
+      tracked.set(sourceName, state);
+      publish(sourceName);
     },
     async refreshIfOlderThan(source, ms) {
       const target = targetOf(source);

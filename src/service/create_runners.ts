@@ -8,8 +8,8 @@ import { createEmailCycle } from "./email_source.ts";
 import { createFolderCycle } from "./folder_source.ts";
 import { createNudge } from "./nudge.ts";
 import type { Nudge } from "./nudge.ts";
-import { createSourceState } from "./source_state.ts";
-import type { SourceState } from "./source_state.ts";
+import { createSourceState } from "../status/index.ts";
+import type { SourceState } from "../status/index.ts";
 
 /** One source: its state, its cycle, and what ends its waits early. */
 export interface Runner {
@@ -72,28 +72,12 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
   const nudge = createNudge();
   let lastKeepAlive = 0;
 
+  if (state.oauth !== undefined) tokens.track(source.name, state.oauth);
+
   const getAuth = async (): Promise<ImapAuth> => {
     if (source.signIn === "password") return { user: source.userName, pass: source.password };
-    try {
-      const token = await tokens.getAccessToken(source);
-      return { user: source.userName, accessToken: token.accessToken, expiresAt: token.expiresAt };
-    } finally {
-      syncTokenState();
-    }
-  };
-
-  // Copies what the token service knows into the state /health and /metrics read.
-  const syncTokenState = () => {
-    const oauth = state.oauth;
-    if (oauth === undefined) return;
-    const status = tokens.status(source.name);
-    oauth.accessTokenExpiresAt = status.accessTokenExpiresAt ?? oauth.accessTokenExpiresAt;
-    oauth.refreshTokenIssuedAt = status.refreshTokenIssuedAt ?? oauth.refreshTokenIssuedAt;
-    oauth.needsLogin = status.state === "needs-login";
-    if (status.refreshes !== undefined) {
-      oauth.refreshes.set("success", status.refreshes.success);
-      oauth.refreshes.set("failure", status.refreshes.failure);
-    }
+    const token = await tokens.getAccessToken(source);
+    return { user: source.userName, accessToken: token.accessToken, expiresAt: token.expiresAt };
   };
 
   const session = new ImapSession({
@@ -125,7 +109,6 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
       if (await tokens.refreshIfOlderThan(source, config.oauth.refreshEveryDays * DAY_MS)) {
         sourceLog.info("refreshed the stored token to keep it alive", { everyDays: config.oauth.refreshEveryDays });
       }
-      syncTokenState();
     }
     return code;
   };

@@ -2,8 +2,8 @@ import type { ComponentLogger } from "../log/index.ts";
 import { problemOf } from "../shared/errors.ts";
 import { createNudge } from "./nudge.ts";
 import type { Nudge } from "./nudge.ts";
-import { recordCycle } from "./source_state.ts";
-import type { SourceState } from "./source_state.ts";
+import { recordCycle } from "../status/index.ts";
+import type { SourceState } from "../status/index.ts";
 
 export interface LoopOptions {
   readonly state: SourceState;
