@@ -6,6 +6,7 @@ import { openBrowser } from "../runtime/index.ts";
 import { UsageError } from "../shared/errors.ts";
 import { openTokenStore, StorageNameError } from "../storage/index.ts";
 import type { CliContext, CommandHandler } from "./context.ts";
+import { errnoCode } from "../shared/errno.ts";
 
 export const DEFAULT_LOGIN_TIMEOUT_S = 300;
 
@@ -117,7 +118,7 @@ async function browserLogin(
             await openBrowser(url);
             context.stderr(`Opened the browser to sign in as ${login.username}. If it did not open, open this URL:\n`);
           } catch (error) {
-            const reason = (error as { code?: unknown } | undefined)?.code ??
+            const reason = errnoCode(error) ??
               (error instanceof Error ? error.message : String(error));
             context.stderr(
               `Could not open a browser (${

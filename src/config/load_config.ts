@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
+import { errnoCode } from "../shared/errno.ts";
 import { isLoopbackHost } from "../shared/is_loopback_host.ts";
 import { ConfigError } from "./errors.ts";
 import { httpToken } from "./http_token.ts";
@@ -36,7 +37,7 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
   try {
     text = await readFile(file, "utf8");
   } catch (cause) {
-    const reason = (cause as NodeJS.ErrnoException).code === "ENOENT"
+    const reason = errnoCode(cause) === "ENOENT"
       ? "the file does not exist"
       : `the file cannot be read (${(cause as Error).message})`;
     throw new ConfigError(file, reason, { cause });

@@ -6,20 +6,16 @@ import { FolderSourceError, isWindowsStylePath } from "../config/index.ts";
 import type { Config, FolderSource } from "../config/index.ts";
 import { LogFileError } from "../log/index.ts";
 import { FailedFolderError } from "../mail/index.ts";
+import { errnoCode, fsReason } from "../shared/errno.ts";
 import type { MpsError } from "../shared/errors.ts";
 import { SpoolError } from "../spool/index.ts";
 import { StorageIoError } from "../storage/index.ts";
 import { fail, failFrom, pass, skip, warn } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
-import { fsReason } from "./fs_reason.ts";
 import { ERR_DISK_FULL, WARN_DISK_LOW } from "./errors.ts";
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
-
-function errnoCode(error: unknown): unknown {
-  return (error as { code?: unknown } | null)?.code;
-}
 
 /** Removes the folders `probe` created, from `dir` up to and including `created`; stops at one that is not empty. */
 async function removeCreated(dir: string, created: string): Promise<void> {

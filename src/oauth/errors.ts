@@ -1,4 +1,5 @@
 import type { OAuthProvider } from "../config/index.ts";
+import { errnoCode } from "../shared/errno.ts";
 import { MpsError } from "../shared/errors.ts";
 
 // Stable codes: doctor, /health and tests switch on these.
@@ -182,12 +183,10 @@ export class LoginCancelledError extends MpsError {
 export class LoopbackPortError extends MpsError {
   static readonly CODE = "ERR_LOGIN_PORT";
   constructor(port: number, options: { cause: unknown }) {
-    const reason = (options.cause as { code?: unknown } | undefined)?.code;
+    const reason = errnoCode(options.cause);
     super(
       LoopbackPortError.CODE,
-      `Cannot listen for the sign-in redirect on 127.0.0.1:${port}: ${
-        typeof reason === "string" ? reason : String(options.cause)
-      }`,
+      `Cannot listen for the sign-in redirect on 127.0.0.1:${port}: ${reason ?? String(options.cause)}`,
       {
         cause: options.cause,
         fix: port === 0

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import * as path from "node:path";
 import process from "node:process";
+import { errnoCode } from "../shared/errno.ts";
 import { closeFile, fsyncFile, openFile, writeBuffers, writeSmall } from "../shared/file_ops.ts";
 import { syncPath } from "../shared/sync_path.ts";
 import { SpoolError } from "./errors.ts";
@@ -209,7 +210,7 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    return errnoCode(error) === "EPERM";
   }
 }
 
@@ -248,7 +249,7 @@ async function inFolder<T>(dir: string, operation: () => Promise<T>): Promise<T>
   try {
     return await operation();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    if (errnoCode(error) !== "ENOENT") throw error;
     await mkdir(dir, { recursive: true });
     return await operation();
   }
