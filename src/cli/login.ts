@@ -192,7 +192,6 @@ export const loginCommand: CommandHandler = async ({ context, config, positional
   }
   const resolved = await resolveProvider(provider, {
     fetch: context.fetch,
-    now: context.now,
     signal: context.shutdown,
   });
   const save: SaveTokens = async (tokens) => {

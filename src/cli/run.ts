@@ -1,9 +1,8 @@
 import { startHttpServer } from "../http/index.ts";
 import { createLogger } from "../log/index.ts";
 import { createTokenService } from "../oauth/index.ts";
-import { createRunners } from "../service/create_runners.ts";
-import type { Runner } from "../service/create_runners.ts";
-import { runCycle, runLoop } from "../service/downloader_loop.ts";
+import { createRunners, runCycle, runLoop } from "../service/index.ts";
+import type { Runner } from "../service/index.ts";
 import { cleanPartialJobs } from "../spool/index.ts";
 import { openTokenStore } from "../storage/index.ts";
 import { VERSION } from "../version.ts";

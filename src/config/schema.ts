@@ -103,8 +103,5 @@ export const communicatorSchema = v.object({
   controllerPort: a.optionalText(),
 });
 
-/** Elements with no attributes of their own. */
-export const containerSchema = v.object({});
-
 export type EmailSourceTypeName = typeof EMAIL_SOURCE_TYPES[number];
 export type AnyElementSchema = v.ObjectSchema<v.ObjectEntries, undefined>;

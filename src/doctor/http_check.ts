@@ -6,7 +6,6 @@ import type { CheckResult } from "./check_result.ts";
 
 export interface HttpCheckOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly now: () => number;
   readonly fetch: typeof globalThis.fetch;
   readonly timeoutMs: number;
 }

@@ -54,7 +54,7 @@ export async function checkTokenRefresh(
   try {
     let token: { accessToken: string; expiresAt: number | undefined };
     if (app) {
-      const resolved = await resolveProvider(provider, { fetch: deps.fetch, now: deps.now });
+      const resolved = await resolveProvider(provider, { fetch: deps.fetch });
       const tokens = await requestAppToken({
         resolved,
         source,

@@ -49,8 +49,6 @@ export type ResolvedProvider = {
 
 export type ResolveProviderOptions = {
   fetch: typeof globalThis.fetch;
-  /** ms epoch; unused today, kept so callers can pass the clock everywhere. */
-  now?: () => number;
   signal?: AbortSignal;
 };
 

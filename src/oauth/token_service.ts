@@ -118,7 +118,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   async function resolve(target: Target): Promise<ResolvedProvider> {
     let pending = resolved.get(target.provider.id);
     if (pending === undefined) {
-      pending = resolveProvider(target.provider, { fetch: options.fetch, now });
+      pending = resolveProvider(target.provider, { fetch: options.fetch });
       resolved.set(target.provider.id, pending);
       pending.catch(() => resolved.delete(target.provider.id)); // try discovery again next time
     }

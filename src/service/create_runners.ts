@@ -1,6 +1,6 @@
 import type { Config, EmailSource } from "../config/index.ts";
 import { createImapFlow, ImapSession } from "../imap/index.ts";
-import type { ImapAuth, ImapClientFactory } from "../imap/index.ts";
+import type { ImapAuth } from "../imap/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { TokenService } from "../oauth/index.ts";
 import { DAY_MS, HOUR_MS } from "../shared/time.ts";
@@ -26,7 +26,6 @@ export interface RunnerDeps {
   readonly now: () => number;
   readonly shutdown: AbortSignal;
   readonly tokens: TokenService;
-  readonly createClient?: ImapClientFactory;
 }
 
 /** Builds the runner of every source in the config, folder sources first. */
@@ -82,7 +81,7 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
 
   const session = new ImapSession({
     source,
-    createClient: deps.createClient ?? createImapFlow,
+    createClient: createImapFlow,
     getAuth,
     log: sourceLog.child("imap"),
     now,

@@ -1,5 +1,5 @@
 export { SpoolError } from "./errors.ts";
-export { cleanPartialJobs, isPublished, JobBuilder, syncSpool } from "./job_builder.ts";
-export type { CommitOptions, PublishOrder } from "./job_builder.ts";
-export type { Job, JobDocument, JobInfo } from "./job_builder.ts";
-export { reservedJobNames, safeDocumentName } from "./safe_document_name.ts";
+export { cleanPartialJobs, JobBuilder, syncSpool } from "./job_builder.ts";
+export type { PublishOrder } from "./job_builder.ts";
+export type { Job } from "./job_builder.ts";
+export { safeDocumentName } from "./safe_document_name.ts";

@@ -254,8 +254,3 @@ async function inFolder<T>(dir: string, operation: () => Promise<T>): Promise<T>
     return await operation();
   }
 }
-
-/** True when the ledger remembers the job (or its folder was in the spool when it was read). */
-export async function isPublished(spoolDir: string, id: string, now: () => number): Promise<boolean> {
-  return await (await ledgerOf(spoolDir, now)).has(id);
-}

@@ -1,13 +1,7 @@
 // The status model: what each source's cycles did, and whether it is healthy. `service` records into it,
 // the token service keeps its OAuth part current, `http` renders it.
-export {
-  CLIENT_SECRET_WARNING_DAYS,
-  REFRESH_TOKEN_LIFETIME_DAYS,
-  REFRESH_TOKEN_WARNING_DAYS,
-  STALE_AFTER_INTERVALS,
-} from "./health_rules.ts";
-export { createSourceState, DURATION_BOUNDS, observeDuration, recordCycle } from "./source_state.ts";
-export type { DurationHistogram, OAuthState, SourceProblem, SourceState } from "./source_state.ts";
+export { createSourceState, recordCycle } from "./source_state.ts";
+export type { OAuthState, SourceState } from "./source_state.ts";
 export {
   CLIENT_SECRET_EXPIRING,
   NEEDS_LOGIN,
@@ -16,4 +10,3 @@ export {
   SOURCE_STALE,
   sourceVerdict,
 } from "./source_verdict.ts";
-export type { SourceVerdict } from "./source_verdict.ts";

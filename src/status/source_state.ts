@@ -1,8 +1,5 @@
 import type { Problem } from "../shared/errors.ts";
 
-/** A problem as /health, doctor and the log show it: stable code, sentence, fix. */
-export type SourceProblem = Problem;
-
 /**
  * What the last cycles of one source did, kept in memory by `mps run` and read by /health,
  * /metrics and the log. Mutable on purpose: the loop that owns the source updates it in place.
@@ -19,7 +16,7 @@ export interface SourceState {
   lastRunAt: number | undefined;
   lastSuccessAt: number | undefined;
   consecutiveFailures: number;
-  lastError: SourceProblem | undefined;
+  lastError: Problem | undefined;
   /** Cycles by exit code. */
   readonly runs: Map<number, number>;
   /** How long cycles took, in seconds (a cumulative histogram). */

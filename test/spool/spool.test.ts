@@ -4,7 +4,8 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
-import { cleanPartialJobs, isPublished, JobBuilder, safeDocumentName } from "../../src/spool/index.ts";
+import { cleanPartialJobs, JobBuilder, safeDocumentName } from "../../src/spool/index.ts";
+import { Ledger } from "../../src/spool/ledger.ts";
 
 let spool = "";
 before(async () => {
@@ -20,6 +21,11 @@ async function* chunks(...parts: string[]): AsyncIterable<Uint8Array> {
 
 /** The spool takes its clock from its caller, as the downloader passes its own. */
 const CLOCK = { now: () => Date.now() };
+
+/** True when the spool's ledger, read afresh from disk, remembers the job. */
+async function isPublished(spool: string, id: string, now: () => number): Promise<boolean> {
+  return await (await Ledger.open(spool, now)).has(id);
+}
 
 const INFO = {
   source: "print@example.test",
