@@ -1,4 +1,5 @@
 import type { Config, ConfigError } from "../config/index.ts";
+import type { OptionValues } from "./option_values.ts";
 
 /** Everything a command touches outside itself, so tests can run commands in-process. */
 export interface CliContext {
@@ -21,7 +22,7 @@ export interface CommandInput {
   readonly context: CliContext;
   readonly config: Config;
   readonly positionals: readonly string[];
-  readonly options: Readonly<Record<string, string | true>>;
+  readonly options: OptionValues;
 }
 
 /** A command returns its exit code; only main.ts exits. */

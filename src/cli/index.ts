@@ -6,6 +6,7 @@ import type { CliContext, Command } from "./context.ts";
 import { doctorCommand, doctorConfigFailure } from "./doctor.ts";
 import { commandHelp, globalHelp, usageLine } from "./help.ts";
 import { loginCommand } from "./login.ts";
+import { flag, text } from "./option_values.ts";
 import { parseArgs } from "./parse_args.ts";
 import { resetStorageCommand } from "./reset_storage.ts";
 import { runCommand } from "./run.ts";
@@ -39,11 +40,11 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     return EXIT_USAGE;
   }
   const { command, options, positionals } = parsed;
-  if (options["help"] === true) {
+  if (flag(options, "help")) {
     context.stdout(command === undefined ? globalHelp() : commandHelp(command));
     return EXIT_OK;
   }
-  if (options["version"] === true) {
+  if (flag(options, "version")) {
     context.stdout(`mps ${VERSION}\n`);
     return EXIT_OK;
   }
@@ -55,8 +56,12 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   if (handler === undefined) throw new Error(`No handler for command '${command.name}'`);
   let loaded = false;
   try {
-    const flag = typeof options["config"] === "string" ? options["config"] : undefined;
-    const file = findConfig({ flag, env: context.env, cwd: context.cwd, executableDir: context.executableDir });
+    const file = findConfig({
+      flag: text(options, "config"),
+      env: context.env,
+      cwd: context.cwd,
+      executableDir: context.executableDir,
+    });
     const config = await loadConfig(file, { env: context.env });
     loaded = true;
     for (const warning of config.warnings) context.stderr(`mps: warning: ${warning}\n`);

@@ -7,6 +7,7 @@ import { cleanPartialJobs } from "../spool/index.ts";
 import { openTokenStore } from "../storage/index.ts";
 import { VERSION } from "../version.ts";
 import type { CommandHandler } from "./context.ts";
+import { flag } from "./option_values.ts";
 
 /** `mps run`: one downloader loop per source until SIGINT/SIGTERM; `--once`: one cycle each. */
 export const runCommand: CommandHandler = async ({ context, config, options }) => {
@@ -16,7 +17,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
     file: { path: config.log.file, maxBytes: config.log.maxBytes, maxFiles: config.log.maxFiles },
     console: context.interactive || context.env["MPS_LOG_CONSOLE"] === "1",
   });
-  const once = options["once"] === true;
+  const once = flag(options, "once");
   let runners: Runner[] = [];
   try {
     log.info("service", `mps ${VERSION} starting${once ? " (--once)" : ""}`, { config: config.file });
