@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, rename, rm } from "node:fs/promises";
+import { mkdir, readdir, rm } from "node:fs/promises";
 import * as path from "node:path";
 import process from "node:process";
+import { renameRetrying } from "../shared/durable_file.ts";
 import { errnoCode } from "../shared/errno.ts";
 import { closeFile, fsyncFile, openFile, writeBuffers, writeSmall } from "../shared/file_ops.ts";
 import { syncPath } from "../shared/sync_path.ts";
@@ -163,7 +164,7 @@ export class JobBuilder {
         closeFile(meta);
       }
       await options.order?.after.catch(() => undefined);
-      await rename(this.#tempDir, target);
+      await renameRetrying(this.#tempDir, target);
     } catch (cause) {
       options.order?.done();
       await this.abort();
