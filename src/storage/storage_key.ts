@@ -1,6 +1,7 @@
 import { Buffer } from "node:buffer";
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { registerSecret } from "../log/index.ts";
 import { errnoCode } from "../shared/errno.ts";
 import { createExclusiveFile } from "./exclusive_file.ts";
 import { StorageIoError, StorageKeyError } from "./errors.ts";
@@ -49,6 +50,7 @@ async function readKeyFile(keyFile: string): Promise<StorageKey | undefined> {
     if (errnoCode(error) === "ENOENT") return undefined;
     throw new StorageIoError("read storage key file", keyFile, { cause: error });
   }
+  registerSecret(text.trim());
   const bytes = decodeKey(text);
   if (typeof bytes === "string") {
     throw new StorageKeyError(
@@ -68,6 +70,7 @@ async function readKeyFile(keyFile: string): Promise<StorageKey | undefined> {
 export async function loadStorageKey(options: StorageKeyOptions): Promise<StorageKey | undefined> {
   const fromEnv = options.env[STORAGE_KEY_ENV];
   if (fromEnv !== undefined && fromEnv.trim() !== "") {
+    registerSecret(fromEnv);
     const bytes = decodeKey(fromEnv);
     if (typeof bytes === "string") {
       throw new StorageKeyError(
@@ -76,9 +79,9 @@ export async function loadStorageKey(options: StorageKeyOptions): Promise<Storag
         { cause: new Error(bytes) },
       );
     }
-    return importKey(bytes, STORAGE_KEY_ENV);
+    return await importKey(bytes, STORAGE_KEY_ENV);
   }
-  return readKeyFile(options.keyFile);
+  return await readKeyFile(options.keyFile);
 }
 
 /**
