@@ -246,6 +246,7 @@ function readEmailSources(
       caFile: values.caFile === undefined ? undefined : resolvePath(dir, values.caFile),
       signIn,
       provider,
+      providerConfig: providers.find((known) => known.id === provider),
       tokenUser: tokenUserOf(signIn, values.userName),
       printableTypes: values.printableTypes,
       printBody: values.printBody,

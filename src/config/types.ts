@@ -76,6 +76,8 @@ export interface EmailSource {
   readonly signIn: SignInKind;
   /** Lower-cased name of the `<oauth>` provider the source signs in with; undefined for `Imap`. */
   readonly provider: string | undefined;
+  /** That `<oauth>` provider itself; undefined for `Imap`, or when no such provider is defined (a load warning). */
+  readonly providerConfig: OAuthProvider | undefined;
   /**
    * The name its token is stored under (not yet normalised): the trimmed userName, or `app` for an app-only
    * source without one; undefined when it signs in with a password.

@@ -91,7 +91,7 @@ export function providerForSource(config: Config, source: EmailSource): OAuthPro
       { cause: new Error("source has no provider") },
     );
   }
-  return findProvider(config, source.provider);
+  return source.providerConfig ?? findProvider(config, source.provider);
 }
 
 function makeFetchOptions(fetch: typeof globalThis.fetch, insecure: boolean, signal?: AbortSignal): FetchOptions {

@@ -53,7 +53,6 @@ export function createRunners(deps: RunnerDeps): Runner[] {
 
 function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
   const { config, log, now, tokens } = deps;
-  const provider = config.oauth.providers.find((candidate) => candidate.id === source.provider);
   const state = createSourceState({
     name: source.name,
     type: source.type,
@@ -63,7 +62,7 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
       oauth: {
         provider: source.provider,
         username: source.userName,
-        clientSecretExpiresAt: provider?.clientSecretExpiresAt,
+        clientSecretExpiresAt: source.providerConfig?.clientSecretExpiresAt,
       },
     }),
   });

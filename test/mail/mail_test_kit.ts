@@ -31,6 +31,7 @@ export function emailSource(overrides: Partial<EmailSource> = {}): EmailSource {
     caFile: undefined,
     signIn: "password",
     provider: undefined,
+    providerConfig: undefined,
     tokenUser: undefined,
     printableTypes: [],
     printBody: "auto",
