@@ -86,7 +86,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     checkSecretAccess(config),
     Promise.all(sources.folder.map((source) => checkFolderSource(source))),
     Promise.all(sources.email.map((source) => checkEmailSource(source, sourceOptions))),
-    checkHttpPort(config, { env: options.env, now, fetch: options.fetch, timeoutMs }),
+    checkHttpPort(config, { env: options.env, fetch: options.fetch, timeoutMs }),
     checkTokensUnused(config, store),
   ]);
   return [

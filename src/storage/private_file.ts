@@ -2,7 +2,8 @@ import { link, mkdtemp, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import process from "node:process";
 import { mkdirPrivate, protectPath } from "../shared/private_path.ts";
-import { syncDirectory, writeNewFile } from "./atomic_write.ts";
+import { writeNewFile } from "../shared/durable_file.ts";
+import { syncPath } from "../shared/sync_path.ts";
 import { createExclusiveFile } from "./exclusive_file.ts";
 
 /**
@@ -30,5 +31,5 @@ export async function createPrivateFile(
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
-  await syncDirectory(dirname(path));
+  await syncPath(dirname(path));
 }

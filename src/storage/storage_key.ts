@@ -1,8 +1,9 @@
 import { Buffer } from "node:buffer";
 import { readFile } from "node:fs/promises";
 import { registerSecret } from "../log/index.ts";
+import { errnoCode } from "../shared/errno.ts";
+import { StorageIoError, StorageKeyError } from "./errors.ts";
 import { createPrivateFile } from "./private_file.ts";
-import { StorageIoError, StorageKeyError } from "./storage_errors.ts";
 
 /** Where the key comes from and where to find it. */
 export type StorageKeyOptions = {
@@ -45,7 +46,7 @@ async function readKeyFile(keyFile: string): Promise<StorageKey | undefined> {
   try {
     text = await readFile(keyFile, "utf8");
   } catch (error) {
-    if ((error as { code?: unknown }).code === "ENOENT") return undefined;
+    if (errnoCode(error) === "ENOENT") return undefined;
     throw new StorageIoError("read storage key file", keyFile, { cause: error });
   }
   registerSecret(text.trim());
@@ -96,7 +97,7 @@ export async function loadOrCreateStorageKey(options: StorageKeyOptions): Promis
   try {
     await createPrivateFile(options.keyFile, text);
   } catch (error) {
-    if ((error as { code?: unknown }).code !== "EEXIST") {
+    if (errnoCode(error) !== "EEXIST") {
       throw new StorageIoError("create storage key file", options.keyFile, { cause: error });
     }
   }

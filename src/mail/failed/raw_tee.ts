@@ -4,7 +4,7 @@ import type { FileHandle } from "node:fs/promises";
 import * as path from "node:path";
 import { FailedFolderError } from "./failed_folder_error.ts";
 import { renameDurably } from "./rename_durably.ts";
-import { DEFAULT_MODE, mkdirPrivate } from "../shared/private_path.ts";
+import { DEFAULT_MODE, mkdirPrivate } from "../../shared/private_path.ts";
 
 /** A message up to this size is kept in memory; a larger one spills to a temp file as it arrives. */
 export const TEE_MEMORY_LIMIT = 1024 * 1024;

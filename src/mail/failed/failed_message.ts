@@ -2,9 +2,9 @@ import { open, readdir, unlink } from "node:fs/promises";
 import * as path from "node:path";
 import { FailedFolderError } from "./failed_folder_error.ts";
 import { renameDurably } from "./rename_durably.ts";
-import { DEFAULT_MODE, mkdirPrivate } from "../shared/private_path.ts";
-import { syncPath } from "../shared/sync_path.ts";
-import type { FailedReason } from "./message_rejected_error.ts";
+import { DEFAULT_MODE, mkdirPrivate } from "../../shared/private_path.ts";
+import { syncPath } from "../../shared/sync_path.ts";
+import type { FailedReason } from "../message_rejected_error.ts";
 import type { RawTee } from "./raw_tee.ts";
 
 /** What `<stem>.json` in the `Failed` folder says about a message that did not become a job. */
