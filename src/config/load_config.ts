@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { ConfigError } from "./config_error.ts";
 import { resolvePath } from "./resolve_path.ts";
 import * as s from "./schema.ts";
+import { checkPrinterNames, readPrinters } from "./read_printers.ts";
 import type { Config, EmailSource, FolderSource, OAuthProvider, ProviderKind } from "./types.ts";
 import { describeElement, validateElement } from "./validate_element.ts";
 import type { ElementContext } from "./validate_element.ts";
@@ -24,6 +25,8 @@ const SINGLE_ELEMENTS = [
   "http",
   "log",
   "oauth",
+  "printers",
+  "convert",
 ] as const;
 type SingleElement = typeof SINGLE_ELEMENTS[number];
 
@@ -76,6 +79,8 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   const folderSources = readFolderSources(single.get("folderSources"), file, dir, warnings);
   const emailSources = readEmailSources(single.get("emailSources"), file, dir, warnings, providers);
   uniqueSourceNames([...folderSources, ...emailSources], file);
+  const printers = readPrinters(single.get("printers"), file, dir, warnings);
+  checkPrinterNames([...folderSources, ...emailSources], printers, file);
 
   attributesOf("localization", s.localizationSchema);
   attributesOf("communicator", s.communicatorSchema);
@@ -84,6 +89,7 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   const http = attributesOf("http", s.httpSchema);
   const log = attributesOf("log", s.logSchema);
   const oauth = attributesOf("oauth", s.oauthSchema);
+  const convert = attributesOf("convert", s.convertSchema);
 
   const token = env["MPS_HTTP_TOKEN"] || http.token;
   if (!isLoopback(http.host) && token === undefined) {
@@ -105,6 +111,8 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
     spool: { folder: resolvePath(dir, spool.folder) },
     http: { host: http.host, port: http.port, token },
     log: { file: resolvePath(dir, log.file), level: log.level, maxBytes: log.maxSize, maxFiles: log.maxFiles },
+    printers,
+    convert: { soffice: sofficePath(dir, convert.soffice) },
     oauth: {
       storageDir: resolvePath(dir, oauth.storage),
       keyFile: resolvePath(dir, oauth.keyFile),
@@ -173,6 +181,7 @@ function readFolderSources(
       userName: values.userName,
       password: values.password,
       downloadIntervalMs: values.downloadInterval,
+      printer: values.printer,
     };
   });
 }
@@ -229,6 +238,7 @@ function readEmailSources(
       printBody: values.printBody,
       maxMessageSize: values.maxMessageSize,
       maxAttachments: values.maxAttachments,
+      printer: values.printer,
     };
   });
 }
@@ -289,6 +299,11 @@ function childrenNamed(
 
 function emptyElement(name: string): XmlElement {
   return { name, attributes: {}, line: 0, children: [] };
+}
+
+/** `auto` and a bare command name (found on PATH) stay as written; a path resolves. */
+function sofficePath(dir: string, value: string): string {
+  return value === "auto" || !/[\\/]/.test(value) ? value : resolvePath(dir, value);
 }
 
 function isLoopback(host: string): boolean {

@@ -26,6 +26,10 @@ export interface Config {
     readonly maxBytes: number;
     readonly maxFiles: number;
   };
+  /** IPP printers jobs are delivered to; empty: the spool is the hand-off. */
+  readonly printers: readonly Printer[];
+  /** `auto` (look for LibreOffice) or the path of `soffice`. */
+  readonly convert: { readonly soffice: string };
   readonly oauth: {
     readonly storageDir: string;
     readonly keyFile: string;
@@ -50,6 +54,8 @@ export interface FolderSource {
   readonly userName: string;
   readonly password: string;
   readonly downloadIntervalMs: number;
+  /** Name of the `<printers>` entry its jobs go to. */
+  readonly printer: string | undefined;
 }
 
 export interface EmailSource {
@@ -74,6 +80,8 @@ export interface EmailSource {
   readonly printBody: "auto" | "always" | "never";
   readonly maxMessageSize: number;
   readonly maxAttachments: number;
+  /** Name of the `<printers>` entry its jobs go to. */
+  readonly printer: string | undefined;
 }
 
 export type Source = FolderSource | EmailSource;
@@ -92,4 +100,19 @@ export interface OAuthProvider {
   readonly authority: string | undefined;
   readonly issuer: string | undefined;
   readonly scopes: readonly string[] | undefined;
+}
+
+export interface Printer {
+  readonly name: string;
+  readonly line: number;
+  /** As written: `ipp://`, `ipps://`, `http://` or `https://`. */
+  readonly uri: string;
+  /** PEM of a private CA that signed the printer's certificate, resolved. */
+  readonly caFile: string | undefined;
+  /** `requesting-user-name`: the owner's whole address, or the part before `@`. */
+  readonly owner: "address" | "localpart";
+  readonly userName: string;
+  readonly password: string;
+  /** Seconds a delivered job stays in the spool. */
+  readonly keepPrintedSeconds: number;
 }
