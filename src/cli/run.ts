@@ -1,6 +1,8 @@
 import { startHttpServer } from "../http/index.ts";
 import { createLogger } from "../log/index.ts";
 import { createTokenService } from "../oauth/index.ts";
+import { createDocumentConverter, createPrintService, findSoffice } from "../print/index.ts";
+import type { PrintService } from "../print/index.ts";
 import { createRunners } from "../service/create_runners.ts";
 import type { Runner } from "../service/create_runners.ts";
 import { runCycle, runLoop } from "../service/downloader_loop.ts";
@@ -38,7 +40,28 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       now: context.now,
       log: log.child("oauth"),
     });
-    runners = createRunners({ config, log, now: context.now, shutdown: context.shutdown, tokens });
+    let print: PrintService | undefined;
+    if (config.printers.length > 0) {
+      const soffice = await findSoffice(config.convert.soffice, context.env);
+      if (soffice === undefined) {
+        log.info("print", "LibreOffice not found: office documents cannot be converted for printers that need it");
+      }
+      print = createPrintService({
+        config,
+        log,
+        now: context.now,
+        shutdown: context.shutdown,
+        converter: createDocumentConverter({ soffice }),
+      });
+    }
+    runners = createRunners({
+      config,
+      log,
+      now: context.now,
+      shutdown: context.shutdown,
+      tokens,
+      onJob: () => print?.nudge(),
+    });
     if (runners.length === 0) log.warn("service", "the config has no sources: nothing to download");
     const loopOptions = (runner: Runner) => ({
       state: runner.state,
@@ -52,6 +75,13 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       // A scheduled task's one cycle has no monitoring to serve.
       let worst = 0;
       for (const runner of runners) worst = Math.max(worst, await runCycle(loopOptions(runner)));
+      if (print !== undefined) {
+        const undelivered = await print.deliverPending();
+        if (undelivered > 0) {
+          log.error("print", `${undelivered} document(s) could not be delivered to a printer`, { undelivered });
+          worst = Math.max(worst, 1);
+        }
+      }
       log.info("service", `mps finished one cycle of every source with exit code ${worst}`);
       return worst;
     }
@@ -64,7 +94,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
     });
     log.info("http", `serving /health and /metrics on ${http.url}`);
     try {
-      await Promise.all(runners.map((runner) => runLoop(loopOptions(runner))));
+      await Promise.all([...runners.map((runner) => runLoop(loopOptions(runner))), print?.run()]);
     } finally {
       await http.close();
     }

@@ -16,7 +16,7 @@ export class PrinterRefusedError extends MpsError {
     const fix = temporary
       ? "The printer says it cannot take jobs right now; mps sends again when it can. Check its queue and state if this lasts"
       : status === 0x0403 || status === 0x0401
-      ? "Allow the owner (requesting-user-name) to print on this queue, or set owner=\"localpart\" if the server knows users by their short names"
+      ? 'Allow the owner (requesting-user-name) to print on this queue, or set owner="localpart" if the server knows users by their short names'
       : undefined;
     super(
       PrinterRefusedError.CODE,

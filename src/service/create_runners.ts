@@ -26,6 +26,8 @@ export interface RunnerDeps {
   readonly shutdown: AbortSignal;
   readonly tokens: TokenService;
   readonly createClient?: ImapClientFactory;
+  /** Called after each published job (the printing stage delivers it). */
+  readonly onJob?: () => void;
 }
 
 const HOUR_MS = 3_600_000;
@@ -46,7 +48,10 @@ export function createRunners(deps: RunnerDeps): Runner[] {
       spoolDir: config.spool.folder,
       now,
       log: log.child(`downloader/${source.name}`),
-      onJob: () => void (state.jobs += 1),
+      onJob: () => {
+        state.jobs += 1;
+        deps.onJob?.();
+      },
     });
     runners.push({ state, cycle, nudge: createNudge(), close: async () => {} });
   }
@@ -114,7 +119,10 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
     now,
     log: sourceLog,
     shutdown: deps.shutdown,
-    onJob: () => void (state.jobs += 1),
+    onJob: () => {
+      state.jobs += 1;
+      deps.onJob?.();
+    },
     onFailed: (reason) => void state.failedMessages.set(reason, (state.failedMessages.get(reason) ?? 0) + 1),
   });
 
