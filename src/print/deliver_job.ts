@@ -18,7 +18,13 @@ export interface DeliverJobOptions {
   readonly converter: DocumentConverter;
   readonly log: ComponentLogger;
   readonly now: () => number;
+  /** Waits between attempts at a busy printer. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+const BUSY = 0x0507;
+/** How long a busy printer (one that prints a job at a time) is waited for before backing off. */
+const BUSY_WAIT_MS = 60_000;
 
 /**
  * Delivers the documents of one job that have no outcome yet, one IPP job each, and returns the
@@ -102,13 +108,14 @@ export async function deliverJob(jobDir: string, job: Job, options: DeliverJobOp
     await update(entry.n, { state: "sending", format: prepared.format });
     const client = await channel.client();
     try {
-      const { jobId } = await client.printJob({
-        userName: user,
-        jobName: jobName(job.subject, document.fileName, tag),
-        format: prepared.format,
-        file: prepared.file,
-        size: prepared.size,
-      });
+      const { jobId } = await whileBusy(() =>
+        client.printJob({
+          userName: user,
+          jobName: jobName(job.subject, document.fileName, tag),
+          format: prepared.format,
+          file: prepared.file,
+          size: prepared.size,
+        }), options.sleep ?? sleep);
       await update(entry.n, { state: "sent", format: prepared.format, ippJobId: jobId });
       countDocument(options.state, "sent");
       log.info("document sent to the printer", { ...fields, ippJob: jobId, format: prepared.format, user });
@@ -161,4 +168,26 @@ async function findOnPrinter(
     }
     throw error;
   }
+}
+
+/**
+ * Repeats a request the printer answered with server-error-busy: many printers take one job at a
+ * time and say so while they print, which is not worth the backoff of a printer that is down.
+ */
+async function whileBusy<T>(attempt: () => Promise<T>, wait: (ms: number) => Promise<void>): Promise<T> {
+  let waited = 0;
+  for (let round = 1;; round++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof PrinterRefusedError) || error.status !== BUSY || waited >= BUSY_WAIT_MS) throw error;
+      const pause = Math.min(2000, 100 * round);
+      await wait(pause);
+      waited += pause;
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -119,13 +119,33 @@ export function readJobs(uri: string, testFile: string, user = "root"): Promise<
   return new Promise((resolve, reject) => {
     execFile("ipptool", ["-j", "-d", `user=${user}`, uri, testFile], (error, stdout, stderr) => {
       if (error) return reject(new Error(`ipptool failed: ${stderr || stdout}`, { cause: error }));
-      const groups = JSON.parse(stdout) as Array<Record<string, unknown>>;
+      // ipptool 2.4 writes consecutive job groups into one JSON object without a separator
+      // (invalid JSON), so its lines are read one by one: a key seen again starts the next job.
+      const jobs: Array<Record<string, string>> = [];
+      let current: Record<string, string> | undefined;
+      let inJobs = false;
+      for (const line of stdout.split("\n")) {
+        const group = /"group-tag": "([^"]+)"/.exec(line);
+        if (group !== null) {
+          inJobs = group[1] === "job-attributes-tag";
+          current = undefined;
+          continue;
+        }
+        const field = /^\s*"([\w-]+)": (.*?),?$/.exec(line);
+        if (!inJobs || field === null) continue;
+        const [, key = "", raw = ""] = field;
+        if (current === undefined || key in current) {
+          current = {};
+          jobs.push(current);
+        }
+        current[key] = raw.startsWith('"') ? JSON.parse(raw) as string : raw;
+      }
       resolve(
-        groups.filter((group) => group["group-tag"] === "job-attributes-tag").map((group) => ({
-          id: Number(group["job-id"]),
-          name: String(group["job-name"]),
-          user: String(group["job-originating-user-name"]),
-          state: Number(group["job-state"]),
+        jobs.map((job) => ({
+          id: Number(job["job-id"]),
+          name: job["job-name"] ?? "",
+          user: job["job-originating-user-name"] ?? "",
+          state: Number(job["job-state"]),
         })).sort((a, b) => a.id - b.id),
       );
     });

@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { readdir, readFile } from "node:fs/promises";
+import * as path from "node:path";
+import { test } from "node:test";
+import { runMps } from "../helpers/run_mps.ts";
+import { JPEG, pdf, setUpPrinting } from "../print/print_kit.ts";
+import { startIppPrinter } from "../servers/index.ts";
+
+test("mps run --once delivers each document once as its sender, tagged, the PDF byte for byte", async (t) => {
+  const printer = await startIppPrinter({ formats: ["application/pdf", "image/jpeg"] });
+  const setup = await setUpPrinting(`uri="${printer.uri}"`);
+  t.after(async () => {
+    await printer.stop();
+    await setup.dispose();
+  });
+  const report = pdf("quarterly report");
+  await setup.addJob("in-1", "alice@example.test", "Quarterly report", [
+    { name: "report.pdf", type: "application/pdf", content: report },
+    { name: "photo.jpg", type: "image/jpeg", content: JPEG },
+  ]);
+
+  const first = await runMps(["run", "--once", "--config", setup.config], { timeoutMs: 60_000 });
+  assert.equal(first.code, 0, await setup.log());
+  const jobs = await printer.jobs();
+  assert.deepEqual(jobs.map((job) => [job.user, job.name]), [
+    ["alice@example.test", "Quarterly report - report.pdf [mps:in-1/1]"],
+    ["alice@example.test", "Quarterly report - photo.jpg [mps:in-1/2]"],
+  ]);
+  const received = printer.received();
+  assert.equal(received.length, 2);
+  assert.equal(await readFile(path.join(printer.spoolDir, received[0] ?? ""), "utf8"), report);
+  assert.deepEqual(await readFile(path.join(printer.spoolDir, received[1] ?? "")), JPEG);
+  const record = await setup.delivery("in-1");
+  assert.deepEqual(record?.documents.map((document) => [document.state, document.ippJobId, document.format]), [
+    ["sent", jobs[0]?.id, "application/pdf"],
+    ["sent", jobs[1]?.id, "image/jpeg"],
+  ]);
+  assert.match(
+    await setup.log(),
+    /\[print\/eve\] document sent to the printer job=in-1 document=report\.pdf printer=eve ippJob=\d+ format=application\/pdf user=alice@example\.test/,
+  );
+
+  const second = await runMps(["run", "--once", "--config", setup.config], { timeoutMs: 60_000 });
+  assert.equal(second.code, 0, await setup.log());
+  assert.equal((await printer.jobs()).length, 2, "the second run printed again");
+  assert.deepEqual(await setup.jobs(), ["in-1"], "the job left the spool before keepPrinted");
+});
+
+test('owner="localpart" prints as the part of the address before @, and keepPrinted="0" clears the spool', async (t) => {
+  const printer = await startIppPrinter({ formats: ["application/pdf"] });
+  const setup = await setUpPrinting(`uri="${printer.uri}" owner="localpart" keepPrinted="0"`);
+  t.after(async () => {
+    await printer.stop();
+    await setup.dispose();
+  });
+  await setup.addJob("in-2", "Bob.Smith@example.test", "", [{
+    name: "a.pdf",
+    type: "application/pdf",
+    content: pdf("a"),
+  }]);
+  const result = await runMps(["run", "--once", "--config", setup.config], { timeoutMs: 60_000 });
+  assert.equal(result.code, 0, await setup.log());
+  assert.deepEqual((await printer.jobs()).map((job) => [job.user, job.name]), [["Bob.Smith", "a.pdf [mps:in-2/1]"]]);
+  assert.deepEqual(await setup.jobs(), []);
+});
+
+test("a printer that takes none of the formats mps can make refuses cleanly: the job goes to Failed, exit code 1", async (t) => {
+  const printer = await startIppPrinter({ formats: ["image/pwg-raster"] });
+  const setup = await setUpPrinting(`uri="${printer.uri}"`);
+  t.after(async () => {
+    await printer.stop();
+    await setup.dispose();
+  });
+  await setup.addJob("in-3", "carol@example.test", "Contract", [
+    { name: "contract.pdf", type: "application/pdf", content: pdf("contract") },
+  ]);
+  const result = await runMps(["run", "--once", "--config", setup.config], { timeoutMs: 60_000 });
+  assert.equal(result.code, 1, await setup.log());
+  assert.deepEqual(await printer.jobs(), []);
+  assert.deepEqual(await setup.jobs(), []);
+  const failed = await readdir(setup.failed);
+  const json = failed.find((name) => name.endsWith("_in-3.json"));
+  assert.ok(json, failed.join(", "));
+  assert.ok(failed.includes(json.replace(/\.json$/, ".job")));
+  const record = JSON.parse(await readFile(path.join(setup.failed, json), "utf8"));
+  assert.equal(record.reason, "cannot-convert");
+  assert.equal(record.sender, "carol@example.test");
+  assert.match(
+    record.message,
+    /^contract\.pdf: The printer takes none of the formats mps can make from application\/pdf/,
+  );
+});
+
+test("a printer that is down keeps the job and exits 1; once it is back the job prints once", async (t) => {
+  const printer = await startIppPrinter({ formats: ["application/pdf"] });
+  const port = printer.port;
+  await printer.stop();
+  const setup = await setUpPrinting(`uri="ipp://localhost:${port}/ipp/print"`);
+  t.after(() => setup.dispose());
+  await setup.addJob("in-4", "dave@example.test", "Later", [{
+    name: "l.pdf",
+    type: "application/pdf",
+    content: pdf("l"),
+  }]);
+  const down = await runMps(["run", "--once", "--config", setup.config], { timeoutMs: 60_000 });
+  assert.equal(down.code, 1, await setup.log());
+  assert.match(
+    await setup.log(),
+    /printer cannot take jobs now; trying again in \d+ s.*ERR_PRINTER_UNREACHABLE|ECONNREFUSED/,
+  );
+  assert.deepEqual(await setup.jobs(), ["in-4"]);
+
+  const back = await startIppPrinter({ formats: ["application/pdf"], port });
+  t.after(() => back.stop());
+  const up = await runMps(["run", "--once", "--config", setup.config], { timeoutMs: 60_000 });
+  assert.equal(up.code, 0, await setup.log());
+  assert.deepEqual((await back.jobs()).map((job) => job.name), ["Later - l.pdf [mps:in-4/1]"]);
+});
