@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { test } from "node:test";
+import { writeDeliveryRecord } from "../../src/print/delivery_record.ts";
+import { IppClient } from "../../src/print/ipp_client.ts";
 import { runMps } from "../helpers/run_mps.ts";
 import { JPEG, pdf, setUpPrinting } from "../print/print_kit.ts";
 import { startIppPrinter } from "../servers/index.ts";
@@ -115,4 +117,52 @@ test("a printer that is down keeps the job and exits 1; once it is back the job 
   const up = await runMps(["run", "--once", "--config", setup.config], { timeoutMs: 60_000 });
   assert.equal(up.code, 0, await setup.log());
   assert.deepEqual((await back.jobs()).map((job) => job.name), ["Later - l.pdf [mps:in-4/1]"]);
+});
+
+test("a document left in 'sending' is looked up by its tag: found, it is not sent again; not found, it is sent", async (t) => {
+  const printer = await startIppPrinter({ formats: ["application/pdf"] });
+  const setup = await setUpPrinting(`uri="${printer.uri}"`);
+  t.after(async () => {
+    await printer.stop();
+    await setup.dispose();
+  });
+  const job = await setup.addJob("in-5", "erin@example.test", "Crash", [
+    { name: "one.pdf", type: "application/pdf", content: pdf("one") },
+    { name: "two.pdf", type: "application/pdf", content: pdf("two") },
+  ]);
+  // As a crash right after Print-Job leaves it: the printer has document 1, the record says `sending`.
+  const client = new IppClient({ name: "eve", uri: printer.uri, ca: undefined, userName: "", password: "" });
+  const { jobId } = await client.printJob({
+    userName: "erin@example.test",
+    jobName: "Crash - one.pdf [mps:in-5/1]",
+    format: "application/pdf",
+    file: path.join(setup.spool, "in-5", "one.pdf"),
+    size: job.documents[0]?.size ?? 0,
+  });
+  const at = new Date().toISOString();
+  await writeDeliveryRecord(path.join(setup.spool, "in-5"), {
+    printer: "eve",
+    documents: [
+      { n: 1, fileName: "one.pdf", state: "sending", format: "application/pdf", updatedAt: at },
+      { n: 2, fileName: "two.pdf", state: "sending", format: "application/pdf", updatedAt: at },
+    ],
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // ippeveprinter is busy while it prints
+
+  const result = await runMps(["run", "--once", "--config", setup.config], { timeoutMs: 60_000 });
+  assert.equal(result.code, 0, await setup.log());
+  const jobs = await printer.jobs();
+  assert.deepEqual(jobs.map((printed) => printed.name), [
+    "Crash - one.pdf [mps:in-5/1]",
+    "Crash - two.pdf [mps:in-5/2]",
+  ]);
+  const record = await setup.delivery("in-5");
+  assert.deepEqual(record?.documents.map((document) => [document.state, document.ippJobId]), [
+    ["sent", jobId],
+    ["sent", jobs[1]?.id],
+  ]);
+  assert.match(
+    await setup.log(),
+    /document was already on the printer \(found by its tag after a restart\) job=in-5 document=one\.pdf/,
+  );
 });
