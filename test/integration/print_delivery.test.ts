@@ -6,7 +6,7 @@ import { writeDeliveryRecord } from "../../src/print/delivery_record.ts";
 import { IppClient } from "../../src/print/ipp_client.ts";
 import { runMps } from "../helpers/run_mps.ts";
 import { JPEG, pdf, setUpPrinting } from "../print/print_kit.ts";
-import { startIppPrinter } from "../servers/index.ts";
+import { startCups, startIppPrinter } from "../servers/index.ts";
 
 test("mps run --once delivers each document once as its sender, tagged, the PDF byte for byte", async (t) => {
   const printer = await startIppPrinter({ formats: ["application/pdf", "image/jpeg"] });
@@ -165,4 +165,27 @@ test("a document left in 'sending' is looked up by its tag: found, it is not sen
     await setup.log(),
     /document was already on the printer \(found by its tag after a restart\) job=in-5 document=one\.pdf/,
   );
+});
+
+test("a CUPS print server queue gets each document as a job of the sender, read back with ipptool", async (t) => {
+  const cups = await startCups("office");
+  const setup = await setUpPrinting(`uri="${cups.uri}"`);
+  t.after(async () => {
+    await cups.stop();
+    await setup.dispose();
+  });
+  await setup.addJob("in-6", "frank@example.test", "Minutes", [
+    { name: "minutes.pdf", type: "application/pdf", content: pdf("minutes") },
+    { name: "photo.jpg", type: "image/jpeg", content: JPEG },
+  ]);
+  const result = await runMps(["run", "--once", "--config", setup.config], { timeoutMs: 60_000 });
+  assert.equal(result.code, 0, await setup.log());
+  const jobs = await cups.jobs();
+  assert.deepEqual(jobs.map((job) => [job.user, job.name]), [
+    ["frank@example.test", "Minutes - minutes.pdf [mps:in-6/1]"],
+    ["frank@example.test", "Minutes - photo.jpg [mps:in-6/2]"],
+  ]);
+  const again = await runMps(["run", "--once", "--config", setup.config], { timeoutMs: 60_000 });
+  assert.equal(again.code, 0, await setup.log());
+  assert.equal((await cups.jobs()).length, 2);
 });
