@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
-import { readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { writeDeliveryRecord } from "../../src/print/delivery_record.ts";
 import { IppClient } from "../../src/print/ipp_client.ts";
 import { runMps } from "../helpers/run_mps.ts";
 import { JPEG, pdf, setUpPrinting } from "../print/print_kit.ts";
-import { startCups, startIppPrinter } from "../servers/index.ts";
+import { makeTestCerts, startCups, startIppPrinter } from "../servers/index.ts";
 
 test("mps run --once delivers each document once as its sender, tagged, the PDF byte for byte", async (t) => {
   const printer = await startIppPrinter({ formats: ["application/pdf", "image/jpeg"] });
@@ -188,4 +189,41 @@ test("a CUPS print server queue gets each document as a job of the sender, read 
   const again = await runMps(["run", "--once", "--config", setup.config], { timeoutMs: 60_000 });
   assert.equal(again.code, 0, await setup.log());
   assert.equal((await cups.jobs()).length, 2);
+});
+
+test("an ipps:// printer is reached with the private CA in caFile, and without it mps says why and keeps the job", async (t) => {
+  const certDir = await mkdtemp(path.join(tmpdir(), "mps-ipps-"));
+  const certs = await makeTestCerts(certDir);
+  const printer = await startIppPrinter({ formats: ["application/pdf"], tls: certs });
+  const setup = await setUpPrinting(`uri="${printer.uri}"`);
+  t.after(async () => {
+    await printer.stop();
+    await setup.dispose();
+    await rm(certDir, { recursive: true, force: true });
+  });
+  assert.match(printer.uri, /^ipps:\/\/localhost:\d+\/ipp\/print$/);
+  await setup.addJob("in-7", "gina@example.test", "Secure", [{
+    name: "s.pdf",
+    type: "application/pdf",
+    content: pdf("s"),
+  }]);
+  const untrusted = await runMps(["run", "--once", "--config", setup.config], { timeoutMs: 60_000 });
+  assert.equal(untrusted.code, 1);
+  assert.match(
+    await setup.log(),
+    /unable to verify the first certificate.*fix=.*caFile holds the CA that signed its certificate/,
+  );
+
+  const trusted = await setUpPrinting(`uri="${printer.uri}" caFile="${certs.caFile}"`);
+  t.after(() => trusted.dispose());
+  await trusted.addJob("in-8", "gina@example.test", "Secure", [{
+    name: "s.pdf",
+    type: "application/pdf",
+    content: pdf("s"),
+  }]);
+  const result = await runMps(["run", "--once", "--config", trusted.config], { timeoutMs: 60_000 });
+  assert.equal(result.code, 0, await trusted.log());
+  assert.deepEqual((await printer.jobs()).map((job) => [job.user, job.name]), [
+    ["gina@example.test", "Secure - s.pdf [mps:in-8/1]"],
+  ]);
 });

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +12,8 @@ export type IppPrinterOptions = {
   name?: string;
   /** Port to listen on; default a free one (give the old port to start a printer "again"). */
   port?: number;
+  /** Serve ipps:// with a certificate for localhost signed by this test CA (`makeTestCerts`). */
+  tls?: { certFile: string; keyFile: string };
 };
 
 export type IppJob = {
@@ -52,6 +54,14 @@ export async function startIppPrinter(options: IppPrinterOptions): Promise<IppPr
   const name = options.name ?? "mps-test";
   const args = ["-n", "localhost", "-p", String(port), "-r", "off", "-d", spoolDir, "-k", "-c", "/bin/true"];
   args.push("-f", options.formats.join(","));
+  if (options.tls !== undefined) {
+    // ippeveprinter finds `<hostname>.crt` and `.key` in the -K folder
+    const keys = join(dir, "keys");
+    mkdirSync(keys);
+    copyFileSync(options.tls.certFile, join(keys, "localhost.crt"));
+    copyFileSync(options.tls.keyFile, join(keys, "localhost.key"));
+    args.push("-K", keys);
+  }
   args.push(name);
   const env = {
     ...process.env,
@@ -84,7 +94,7 @@ export async function startIppPrinter(options: IppPrinterOptions): Promise<IppPr
     await stop();
     throw new Error(`ippeveprinter did not start: ${output}`, { cause: error });
   }
-  const uri = `ipp://localhost:${port}/ipp/print`;
+  const uri = `${options.tls === undefined ? "ipp" : "ipps"}://localhost:${port}/ipp/print`;
   const testFile = join(dir, "get-jobs.test");
   writeFileSync(testFile, GET_JOBS_TEST);
   return {
