@@ -51,7 +51,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
         log,
         now: context.now,
         shutdown: context.shutdown,
-        converter: createDocumentConverter({ soffice }),
+        converter: createDocumentConverter({ soffice, spoolDir: config.spool.folder }),
       });
     }
     runners = createRunners({

@@ -1,8 +1,16 @@
+import * as path from "node:path";
+import { imageToPdf } from "./image_to_pdf.ts";
+import { officeToPdf } from "./office_to_pdf.ts";
 import type { DocumentConverter } from "./prepare_document.ts";
+import { textToPdf } from "./text_to_pdf.ts";
 
 export interface DocumentConverterOptions {
   /** The `soffice` found, or undefined when LibreOffice is not installed. */
   readonly soffice: string | undefined;
+  /** The spool folder: LibreOffice's profile and work folders go under its `.convert`. */
+  readonly spoolDir: string;
+  /** Longest a LibreOffice conversion may take, ms. */
+  readonly officeTimeoutMs?: number;
 }
 
 const OFFICE = [
@@ -13,14 +21,25 @@ const OFFICE = [
   "application/vnd.ms-powerpoint",
 ];
 
+const IMAGES = ["image/jpeg", "image/png"];
+
 /** What mps converts to PDF, and how. */
 export function createDocumentConverter(options: DocumentConverterOptions): DocumentConverter {
+  const { soffice } = options;
+  const convertDir = path.join(options.spoolDir, ".convert");
   return {
-    renders: () => false,
-    render: () => Promise.reject(new Error("not supported")),
+    renders: (type) => type === "text/plain" || IMAGES.includes(type),
+    render: (input, type, output, paper) =>
+      type === "text/plain" ? textToPdf(input, output, paper) : imageToPdf(input, type, output, paper),
     office: (type) =>
       OFFICE.includes(type) || type.startsWith("application/vnd.openxmlformats-officedocument.") ||
       type.startsWith("application/vnd.oasis.opendocument."),
-    officeToPdf: options.soffice === undefined ? undefined : () => Promise.reject(new Error("not yet")),
+    officeToPdf: soffice === undefined ? undefined : (input, output) =>
+      officeToPdf(input, output, {
+        soffice,
+        profileDir: path.join(convertDir, "profile"),
+        workDir: path.join(convertDir, "work"),
+        timeoutMs: options.officeTimeoutMs ?? 120_000,
+      }),
   };
 }

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { writeDeliveryRecord } from "../../src/print/delivery_record.ts";
 import { IppClient } from "../../src/print/ipp_client.ts";
 import { runMps } from "../helpers/run_mps.ts";
-import { JPEG, pdf, setUpPrinting } from "../print/print_kit.ts";
+import { JPEG, makePng, pdf, setUpPrinting } from "../print/print_kit.ts";
 import { makeTestCerts, startCups, startIppPrinter } from "../servers/index.ts";
 
 test("mps run --once delivers each document once as its sender, tagged, the PDF byte for byte", async (t) => {
@@ -226,4 +226,43 @@ test("an ipps:// printer is reached with the private CA in caFile, and without i
   assert.deepEqual((await printer.jobs()).map((job) => [job.user, job.name]), [
     ["gina@example.test", "Secure - s.pdf [mps:in-8/1]"],
   ]);
+});
+
+test("text and PNG become PDFs mps renders, JPEG and PDF go as they are: four IPP jobs", async (t) => {
+  const printer = await startIppPrinter({ formats: ["application/pdf", "image/jpeg"] });
+  const setup = await setUpPrinting(`uri="${printer.uri}"`);
+  t.after(async () => {
+    await printer.stop();
+    await setup.dispose();
+  });
+  const report = pdf("four");
+  await setup.addJob("in-9", "hana@example.test", "Four kinds", [
+    { name: "body.txt", type: "text/plain", content: "Please print these.\nПривет, Γειά σου\n" },
+    { name: "report.pdf", type: "application/pdf", content: report },
+    { name: "chart.png", type: "image/png", content: makePng(300, 200) },
+    { name: "photo.jpg", type: "image/jpeg", content: JPEG },
+  ]);
+  const result = await runMps(["run", "--once", "--config", setup.config], { timeoutMs: 60_000 });
+  assert.equal(result.code, 0, await setup.log());
+  const jobs = await printer.jobs();
+  assert.deepEqual(jobs.map((job) => [job.user, job.name]), [
+    ["hana@example.test", "Four kinds - body.txt [mps:in-9/1]"],
+    ["hana@example.test", "Four kinds - report.pdf [mps:in-9/2]"],
+    ["hana@example.test", "Four kinds - chart.png [mps:in-9/3]"],
+    ["hana@example.test", "Four kinds - photo.jpg [mps:in-9/4]"],
+  ]);
+  const record = await setup.delivery("in-9");
+  assert.deepEqual(record?.documents.map((document) => document.format), [
+    "application/pdf",
+    "application/pdf",
+    "application/pdf",
+    "image/jpeg",
+  ]);
+  const received = printer.received();
+  const bytes = await Promise.all(received.map((name) => readFile(path.join(printer.spoolDir, name))));
+  assert.equal(bytes.length, 4);
+  assert.equal(bytes[0]?.subarray(0, 5).toString(), "%PDF-");
+  assert.equal(bytes[1]?.toString(), report);
+  assert.equal(bytes[2]?.subarray(0, 5).toString(), "%PDF-");
+  assert.deepEqual(bytes[3], JPEG);
 });
