@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { writeDeliveryRecord } from "../../src/print/delivery_record.ts";
 import { IppClient } from "../../src/print/ipp_client.ts";
-import { runMps } from "../helpers/run_mps.ts";
+import { ROOT, runMps } from "../helpers/run_mps.ts";
 import { JPEG, makePng, pdf, setUpPrinting } from "../print/print_kit.ts";
 import { makeTestCerts, startCups, startIppPrinter } from "../servers/index.ts";
 
@@ -265,4 +266,51 @@ test("text and PNG become PDFs mps renders, JPEG and PDF go as they are: four IP
   assert.equal(bytes[1]?.toString(), report);
   assert.equal(bytes[2]?.subarray(0, 5).toString(), "%PDF-");
   assert.deepEqual(bytes[3], JPEG);
+});
+
+const DOCX = path.join(ROOT, "test", "print", "fixtures", "letter.docx");
+const DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+test("LibreOffice converts a .docx to PDF for a printer that does not take it", async (t) => {
+  const printer = await startIppPrinter({ formats: ["application/pdf"] });
+  const setup = await setUpPrinting(`uri="${printer.uri}"`, `<convert soffice="auto" />`);
+  t.after(async () => {
+    await printer.stop();
+    await setup.dispose();
+  });
+  await setup.addJob("in-10", "ivan@example.test", "Letter", [
+    { name: "letter.docx", type: DOCX_TYPE, content: await readFile(DOCX) },
+  ]);
+  const result = await runMps(["run", "--once", "--config", setup.config], { timeoutMs: 180_000 });
+  assert.equal(result.code, 0, await setup.log());
+  assert.deepEqual((await printer.jobs()).map((job) => job.name), ["Letter - letter.docx [mps:in-10/1]"]);
+  const [received] = printer.received();
+  const file = path.join(printer.spoolDir, received ?? "");
+  assert.equal((await readFile(file)).subarray(0, 5).toString(), "%PDF-");
+  assert.match(execFileSync("pdftotext", [file, "-"]).toString(), /Hello from Writer/);
+  assert.deepEqual(await readdir(path.join(setup.spool, ".convert", "work")), [], "a conversion left files behind");
+});
+
+test("without LibreOffice an office document is refused as cannot-convert and the job goes to Failed", async (t) => {
+  const printer = await startIppPrinter({ formats: ["application/pdf"] });
+  const setup = await setUpPrinting(`uri="${printer.uri}"`, `<convert soffice="/nonexistent/soffice" />`);
+  t.after(async () => {
+    await printer.stop();
+    await setup.dispose();
+  });
+  await setup.addJob("in-11", "ivan@example.test", "Letter", [
+    { name: "letter.docx", type: DOCX_TYPE, content: await readFile(DOCX) },
+    { name: "note.pdf", type: "application/pdf", content: pdf("note") },
+  ]);
+  const result = await runMps(["run", "--once", "--config", setup.config], { timeoutMs: 60_000 });
+  assert.equal(result.code, 1, await setup.log());
+  assert.deepEqual((await printer.jobs()).map((job) => job.name), ["Letter - note.pdf [mps:in-11/2]"]);
+  const json = (await readdir(setup.failed)).find((name) => name.endsWith("_in-11.json")) ?? "";
+  const record = JSON.parse(await readFile(path.join(setup.failed, json), "utf8"));
+  assert.equal(record.reason, "cannot-convert");
+  assert.match(
+    record.message,
+    /letter\.docx: 'letter\.docx' \(application\/vnd\.openxml.*\) needs LibreOffice to become a PDF, and it is not installed/,
+  );
+  assert.deepEqual(record.documents.map((document: { state: string }) => document.state), ["failed", "sent"]);
 });
