@@ -91,6 +91,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       now: context.now,
       env: context.env,
       log: log.child("http"),
+      ...(print === undefined ? {} : { printers: print.states }),
     });
     log.info("http", `serving /health and /metrics on ${http.url}`);
     try {

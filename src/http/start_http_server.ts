@@ -2,6 +2,7 @@ import type { Config } from "../config/index.ts";
 import type { ComponentLogger } from "../log/index.ts";
 import { serveHttp } from "../runtime/index.ts";
 import type { ServedHttp } from "../runtime/index.ts";
+import type { PrinterState } from "../print/index.ts";
 import type { SourceState } from "../service/source_state.ts";
 import { VERSION } from "../version.ts";
 import { createApp } from "./create_app.ts";
@@ -19,6 +20,8 @@ export interface StartHttpServerOptions {
   readonly version?: string;
   /** Logs errors met while answering requests. */
   readonly log?: ComponentLogger;
+  /** The printers' live state, when `<printers>` is configured. */
+  readonly printers?: readonly PrinterState[];
 }
 
 export interface HttpServer {
@@ -48,6 +51,7 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
     token,
     version: options.version ?? VERSION,
     ...(options.log === undefined ? {} : { log: options.log }),
+    ...(options.printers === undefined ? {} : { printers: () => options.printers ?? [] }),
   });
   let served: ServedHttp;
   try {
