@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import { startHttpServer } from "../http/index.ts";
 import { createLogger } from "../log/index.ts";
 import { createTokenService } from "../oauth/index.ts";
@@ -8,6 +9,7 @@ import type { Runner } from "../service/create_runners.ts";
 import { runCycle, runLoop } from "../service/downloader_loop.ts";
 import { cleanPartialJobs } from "../spool/index.ts";
 import { openTokenStore } from "../storage/index.ts";
+import { sourceAssetsDir } from "../runtime/index.ts";
 import { VERSION } from "../version.ts";
 import type { CommandHandler } from "./context.ts";
 
@@ -51,7 +53,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
         log,
         now: context.now,
         shutdown: context.shutdown,
-        converter: createDocumentConverter({ soffice, spoolDir: config.spool.folder }),
+        converter: createDocumentConverter({ soffice, spoolDir: config.spool.folder, fontDirs: fontDirs() }),
       });
     }
     runners = createRunners({
@@ -106,3 +108,8 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
     log.close();
   }
 };
+
+function fontDirs(): string[] {
+  const assets = sourceAssetsDir();
+  return assets === undefined ? [] : [path.join(assets, "fonts")];
+}

@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { imageToPdf } from "./image_to_pdf.ts";
+import { loadFonts } from "./load_fonts.ts";
 import { officeToPdf } from "./office_to_pdf.ts";
 import type { DocumentConverter } from "./prepare_document.ts";
 import { textToPdf } from "./text_to_pdf.ts";
@@ -9,6 +10,8 @@ export interface DocumentConverterOptions {
   readonly soffice: string | undefined;
   /** The spool folder: LibreOffice's profile and work folders go under its `.convert`. */
   readonly spoolDir: string;
+  /** Folders to find the text font in when it is not inside the binary (the source's assets/fonts). */
+  readonly fontDirs?: readonly string[];
   /** Longest a LibreOffice conversion may take, ms. */
   readonly officeTimeoutMs?: number;
 }
@@ -30,7 +33,9 @@ export function createDocumentConverter(options: DocumentConverterOptions): Docu
   return {
     renders: (type) => type === "text/plain" || IMAGES.includes(type),
     render: (input, type, output, paper) =>
-      type === "text/plain" ? textToPdf(input, output, paper) : imageToPdf(input, type, output, paper),
+      type === "text/plain"
+        ? loadFonts(options.fontDirs).then((fonts) => textToPdf(input, output, paper, fonts))
+        : imageToPdf(input, type, output, paper),
     office: (type) =>
       OFFICE.includes(type) || type.startsWith("application/vnd.openxmlformats-officedocument.") ||
       type.startsWith("application/vnd.oasis.opendocument."),

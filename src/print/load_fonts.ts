@@ -28,18 +28,29 @@ const SYSTEM_CJK = [
   "/System/Library/Fonts/Supplemental/Arial Unicode.ttf",
 ];
 
-let loaded: Promise<Fonts> | undefined;
+const loaded = new Map<string, Promise<Fonts>>();
 
 /**
  * The fonts text is rendered with, read once per process. The main font travels inside the
- * binary; a CJK font (several MB) does not, and is taken from the system when there is one.
+ * binary (a single-executable asset); run from source it is read from `fontDirs` (the source's
+ * assets/fonts), else from the system. A CJK font (several MB) is not carried: it is taken from
+ * the system when there is one.
  */
-export function loadFonts(cjkCandidates: readonly string[] = SYSTEM_CJK): Promise<Fonts> {
-  loaded ??= (async () => ({
-    main: seaAsset(MAIN_FONT) ?? await firstReadable([...sourceAssets(), ...SYSTEM_MAIN]),
-    cjk: await firstReadable(cjkCandidates),
-  }))();
-  return loaded;
+export function loadFonts(
+  fontDirs: readonly string[] = [],
+  cjkCandidates: readonly string[] = SYSTEM_CJK,
+): Promise<Fonts> {
+  const key = JSON.stringify([fontDirs, cjkCandidates]);
+  let fonts = loaded.get(key);
+  if (fonts === undefined) {
+    fonts = (async () => ({
+      main: seaAsset(MAIN_FONT) ??
+        await firstReadable([...fontDirs.map((dir) => path.join(dir, MAIN_FONT)), ...SYSTEM_MAIN]),
+      cjk: await firstReadable(cjkCandidates),
+    }))();
+    loaded.set(key, fonts);
+  }
+  return fonts;
 }
 
 function seaAsset(name: string): Uint8Array | undefined {
@@ -50,12 +61,6 @@ function seaAsset(name: string): Uint8Array | undefined {
   } catch {
     return undefined;
   }
-}
-
-function sourceAssets(): string[] {
-  // In the bundle `import.meta` is empty; there the asset comes from the binary or the system.
-  const dir = (import.meta as { dirname?: string }).dirname;
-  return dir === undefined ? [] : [path.join(dir, "..", "..", "assets", "fonts", MAIN_FONT)];
 }
 
 async function firstReadable(files: readonly string[]): Promise<Uint8Array | undefined> {

@@ -7,8 +7,10 @@ import { after, before, test } from "node:test";
 import { imageToPdf } from "../../src/print/image_to_pdf.ts";
 import { loadFonts } from "../../src/print/load_fonts.ts";
 import { textToPdf } from "../../src/print/text_to_pdf.ts";
+import { ROOT } from "../helpers/run_mps.ts";
 import { JPEG, makePng, PNG } from "./print_kit.ts";
 
+const FONT_DIR = path.join(ROOT, "assets", "fonts");
 let dir: string;
 before(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "mps-convert-"));
@@ -26,12 +28,12 @@ function readPdf(file: string): { text: string; pages: number; size: string } {
 }
 
 test("renders Latin, Cyrillic, Greek and CJK text on A4 with the fonts embedded", async (t) => {
-  const fonts = await loadFonts();
+  const fonts = await loadFonts([FONT_DIR]);
   if (fonts.cjk === undefined) t.diagnostic("no CJK font on this system: CJK is checked as replaced");
   const input = path.join(dir, "hello.txt");
   await writeFile(input, "Grüße, Привет, Γειά σου, 你好\n");
   const output = path.join(dir, "hello.pdf");
-  await textToPdf(input, output, "a4");
+  await textToPdf(input, output, "a4", fonts);
   const pdf = readPdf(output);
   assert.equal(pdf.size, "595.28 x 841.89 pts (A4)");
   assert.equal(pdf.pages, 1);
@@ -46,7 +48,7 @@ test("wraps long lines at the margin, keeps every word, and starts a page at a f
   const words = Array.from({ length: 300 }, (_, index) => `word${index}`);
   await writeFile(input, `${words.join(" ")}\r\n\fsecond page\n`);
   const output = path.join(dir, "long.pdf");
-  await textToPdf(input, output, "letter");
+  await textToPdf(input, output, "letter", await loadFonts([FONT_DIR]));
   const pdf = readPdf(output);
   assert.equal(pdf.size, "612 x 792 pts (letter)");
   assert.equal(pdf.pages, 2);
