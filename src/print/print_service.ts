@@ -130,7 +130,11 @@ export function createPrintService(options: PrintServiceOptions): PrintService {
     const { state } = lane;
     let undelivered = 0;
     const waiting: SpoolJob[] = [];
-    jobs.sort((a, b) => a.publishedAt - b.publishedAt || a.job.id.localeCompare(b.job.id));
+    // in the order the mail arrived: by receive time, then by id (a mailbox's UIDs, numerically)
+    jobs.sort((a, b) =>
+      String(a.job.receivedAt).localeCompare(String(b.job.receivedAt)) ||
+      a.job.id.localeCompare(b.job.id, "en", { numeric: true })
+    );
     let blocked = !force && state.retryAt !== undefined && now() < state.retryAt;
     for (const spoolJob of jobs) {
       const { record } = spoolJob;
