@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { RASTER_TYPES } from "./decode_raster.ts";
 import { imageToPdf } from "./image_to_pdf.ts";
 import { loadFonts } from "./load_fonts.ts";
 import { officeToPdf } from "./office_to_pdf.ts";
@@ -24,7 +25,7 @@ const OFFICE = [
   "application/vnd.ms-powerpoint",
 ];
 
-const IMAGES = ["image/jpeg", "image/png"];
+const IMAGES: readonly string[] = ["image/jpeg", "image/png", ...RASTER_TYPES];
 
 /** What mps converts to PDF, and how. */
 export function createDocumentConverter(options: DocumentConverterOptions): DocumentConverter {

@@ -4,6 +4,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
+import { encode as encodeBmp } from "bmp-ts";
+import omggif from "omggif";
+import UTIF from "utif2";
 import { imageToPdf } from "../../src/print/image_to_pdf.ts";
 import { loadFonts } from "../../src/print/load_fonts.ts";
 import { textToPdf } from "../../src/print/text_to_pdf.ts";
@@ -84,4 +87,45 @@ test("refuses to render a file that is not the image it claims to be", async () 
   await writeFile(input, "this is not a PNG");
   await assert.rejects(imageToPdf(input, "image/png", path.join(dir, "fake.pdf"), "a4"));
   assert.equal(await readFile(path.join(dir, "fake.pdf")).catch(() => "absent"), "absent");
+});
+
+/** A 40 × 20 image in each raster format, made with the encoders of the same libraries (no other encoder here). */
+function rasters(): Array<[string, string, Uint8Array]> {
+  const width = 40;
+  const height = 20;
+  const rgba = new Uint8Array(width * height * 4).map((_, index) => (index % 4 === 3 ? 255 : (index * 7) % 256));
+  const gifBytes = new Uint8Array(4096);
+  const palette = Array.from({ length: 256 }, (_, index) => index * 0x010101);
+  const writer = new omggif.GifWriter(gifBytes, width, height, { palette });
+  writer.addFrame(0, 0, width, height, Array.from({ length: width * height }, (_, index) => index % 256));
+  const gif = gifBytes.subarray(0, writer.end());
+  const tiff = new Uint8Array(UTIF.encodeImage(rgba, width, height));
+  const bmp = new Uint8Array(encodeBmp({ width, height, data: Buffer.from(rgba) }).data);
+  return [["a.gif", "image/gif", gif], ["a.tif", "image/tiff", tiff], ["a.bmp", "image/bmp", bmp]];
+}
+
+test("renders GIF, TIFF and BMP to a PDF with the image at its pixel size, on a landscape page when wide", async () => {
+  for (const [name, type, bytes] of rasters()) {
+    const input = path.join(dir, name);
+    await writeFile(input, bytes);
+    const output = path.join(dir, `${name}.pdf`);
+    await imageToPdf(input, type, output, "a4");
+    const pdf = readPdf(output);
+    assert.equal(pdf.pages, 1, name);
+    assert.equal(pdf.size, "841.89 x 595.28 pts (A4)", name);
+    assert.match(execFileSync("pdfimages", ["-list", output]).toString(), /\n\s+1\s+0 image\s+40\s+20 /, name);
+  }
+});
+
+test("refuses a raster image whose header claims more pixels than mps renders, before decoding it", async () => {
+  const header = Buffer.alloc(54);
+  header.write("BM", 0, "latin1");
+  header.writeInt32LE(100_000, 18);
+  header.writeInt32LE(100_000, 22);
+  const input = path.join(dir, "huge.bmp");
+  await writeFile(input, header);
+  await assert.rejects(
+    imageToPdf(input, "image/bmp", path.join(dir, "huge.pdf"), "a4"),
+    /100000 × 100000 pixels, more than the 25000000 mps renders/,
+  );
 });
