@@ -1,7 +1,8 @@
 import fontkit from "@pdf-lib/fontkit";
 import { open, readFile, stat } from "node:fs/promises";
-import { PDFDocument, StandardFonts } from "pdf-lib";
-import type { PDFFont, PDFPage } from "pdf-lib";
+import { deflateSync } from "node:zlib";
+import { PDFDocument, PDFName, StandardFonts } from "pdf-lib";
+import type { PDFFont } from "pdf-lib";
 import { loadFonts } from "./load_fonts.ts";
 import type { Fonts } from "./load_fonts.ts";
 
@@ -19,6 +20,8 @@ interface Face {
   readonly pdf: PDFFont;
   /** Advance of a code point at SIZE, or undefined when the font has no glyph for it. */
   readonly advance: (codePoint: number) => number | undefined;
+  /** Hex glyph codes by character, filled as characters are used. */
+  readonly codes: Map<string, string>;
 }
 
 interface Cell {
@@ -65,25 +68,49 @@ export async function textToPdf(input: string, output: string, paper: "a4" | "le
   const lineWidth = width - 2 * MARGIN;
   const linesPerPage = Math.floor((height - 2 * MARGIN) / LEADING);
 
-  let page: PDFPage | undefined;
+  // Each page's content stream is written as PDF operators by hand and compressed when the page is
+  // full: pdf-lib's drawText keeps an object per operator until save, hundreds of MB for a long text.
+  let operators: string[] = [];
   let line = 0;
-  const newPage = () => {
-    page = doc.addPage([width, height]);
+  let pages = 0;
+  const flush = () => {
+    if (pages === 0 && operators.length === 0) return;
+    const page = doc.addPage([width, height]);
+    faces.forEach((face, index) => page.node.setFontDictionary(PDFName.of(`F${index}`), face.pdf.ref));
+    const body = `BT\n${operators.join("\n")}\nET`;
+    // node:zlib gives a buffer of the exact size; pdf-lib's own deflate keeps a larger one per page
+    const stream = doc.context.stream(deflateSync(body), { Filter: "FlateDecode" });
+    page.node.addContentStream(doc.context.register(stream));
+    operators = [];
     line = 0;
   };
-  const emit = (runs: readonly Run[]) => {
-    if (page === undefined || line >= linesPerPage) newPage();
-    const y = height - MARGIN - SIZE - line * LEADING;
-    for (const run of runs) page?.drawText(run.text, { x: MARGIN + run.x, y, size: SIZE, font: run.face.pdf });
+  const newPage = async () => {
+    flush();
+    pages += 1;
+    // a long text must not hold the event loop: /health and the other printers go on meanwhile
+    if (pages % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
+  };
+  const emit = async (runs: readonly Run[]) => {
+    if (line >= linesPerPage) await newPage();
+    const y = (height - MARGIN - SIZE - line * LEADING).toFixed(2);
+    for (const run of runs) {
+      operators.push(
+        `/F${faces.indexOf(run.face)} ${SIZE} Tf 1 0 0 1 ${(MARGIN + run.x).toFixed(2)} ${y} Tm ${
+          hexOf(run)
+        } Tj`,
+      );
+    }
     line += 1;
   };
+  pages = 1;
 
   for (const [index, paragraph] of text.split("\f").entries()) {
-    if (index > 0) newPage();
+    if (index > 0) await newPage();
     for (const raw of paragraph.split(/\r\n|\r|\n/)) {
       // the line being set; when it overflows, it breaks after its last space (or, in a word
       // longer than the line, where it overflows) and the rest moves to the next line
       let cells: Cell[] = [];
+      const pendingLines: Run[][] = [];
       let x = 0;
       const put = (face: Face, char: string, advance: number) => {
         if (x + advance > lineWidth && cells.length > 0) {
@@ -95,7 +122,7 @@ export async function textToPdf(input: string, output: string, paper: "a4" | "le
             }
           }
           const carried = space < 0 ? [] : cells.slice(space + 1);
-          emit(toRuns(space < 0 ? cells : cells.slice(0, space)));
+          pendingLines.push(toRuns(space < 0 ? cells : cells.slice(0, space)));
           cells = carried;
           x = carried.reduce((sum, cell) => sum + cell.advance, 0);
         }
@@ -113,10 +140,13 @@ export async function textToPdf(input: string, output: string, paper: "a4" | "le
         const [face, shown, advance] = pick(faces, char, codePoint);
         put(face, shown, advance);
       }
-      emit(toRuns(cells));
+      pendingLines.push(toRuns(cells));
+      for (const runs of pendingLines) await emit(runs);
+      pendingLines.length = 0;
     }
   }
-  if (page === undefined) newPage();
+  flush();
+  if (doc.getPageCount() === 0) doc.addPage([width, height]);
   const bytes = await doc.save({ useObjectStreams: true });
   const handle = await open(output, "w");
   try {
@@ -125,6 +155,24 @@ export async function textToPdf(input: string, output: string, paper: "a4" | "le
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * A run's glyphs as a hex string. Each character is encoded once per font and the codes are
+ * joined: the layout engine behind encodeText costs far more per call than the line it sets, and
+ * character by character there are no ligatures, which the widths measured per character assume.
+ */
+function hexOf(run: Run): string {
+  let hex = "";
+  for (const char of run.text) {
+    let code = run.face.codes.get(char);
+    if (code === undefined) {
+      code = run.face.pdf.encodeText(char).toString().slice(1, -1);
+      run.face.codes.set(char, code);
+    }
+    hex += code;
+  }
+  return `<${hex}>`;
 }
 
 function pick(faces: readonly [Face, ...Face[]], char: string, codePoint: number): [Face, string, number] {
@@ -147,6 +195,7 @@ async function embedFaces(doc: PDFDocument, fonts: Fonts): Promise<[Face, ...Fac
     const scale = SIZE / metrics.unitsPerEm;
     faces.push({
       pdf,
+      codes: new Map(),
       advance(codePoint) {
         if (cache.has(codePoint)) return cache.get(codePoint);
         const advance = metrics.hasGlyphForCodePoint(codePoint)
@@ -163,6 +212,7 @@ async function embedFaces(doc: PDFDocument, fonts: Fonts): Promise<[Face, ...Fac
   const known = new Set(helvetica.getCharacterSet());
   return [{
     pdf: helvetica,
+    codes: new Map(),
     advance: (codePoint) =>
       known.has(codePoint) ? helvetica.widthOfTextAtSize(String.fromCodePoint(codePoint), SIZE) : undefined,
   }];
