@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Printing benchmarks with real parts; prints figures, asserts nothing (docs/BENCHMARKS.md):
 //   - delivery: documents per second of `mps run --once` delivering N one-page PDFs (one job each)
-//     to ippeveprinter (a real IPP Everywhere printer that takes one job at a time);
+//     to a CUPS queue and to ippeveprinter (a real IPP Everywhere printer that takes one job at a time);
 //   - text: time and peak RSS of rendering a text body of M MB to PDF, in a process of its own.
 //
 //   node scripts/bench-print.ts [--documents 200] [--text-mb 5]
@@ -18,7 +18,7 @@ import { textToPdf } from "../src/print/text_to_pdf.ts";
 import { loadFonts } from "../src/print/load_fonts.ts";
 import { mpsCommand, ROOT } from "../test/helpers/run_mps.ts";
 import { pdf, setUpPrinting } from "../test/print/print_kit.ts";
-import { startIppPrinter } from "../test/servers/index.ts";
+import { startCups, startIppPrinter } from "../test/servers/index.ts";
 
 const { values } = parseArgs({
   options: {
@@ -43,8 +43,10 @@ const documents = Number(values.documents);
 const textMb = Number(values["text-mb"]);
 console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, load ${os.loadavg()[0]?.toFixed(2)}`);
 
-{
-  const printer = await startIppPrinter({ formats: ["application/pdf"] });
+for (const target of ["cupsd", "ippeveprinter"] as const) {
+  const printer = target === "cupsd"
+    ? await startCups("bench")
+    : await startIppPrinter({ formats: ["application/pdf"] });
   const setup = await setUpPrinting(`uri="${printer.uri}" keepPrinted="0"`);
   try {
     for (let index = 1; index <= documents; index++) {
@@ -58,8 +60,10 @@ console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, load
     const seconds = (performance.now() - started) / 1000;
     const printed = (await printer.jobs()).length;
     console.log(
-      `delivery: ${documents} one-page PDFs to ippeveprinter in ${seconds.toFixed(1)} s (whole mps run --once, ` +
-        `start-up included): ${(documents / seconds).toFixed(1)} documents/s; exit ${run.status}, ${printed} jobs on the printer`,
+      `delivery: ${documents} one-page PDFs to ${target} in ${seconds.toFixed(1)} s (whole mps run --once, ` +
+        `start-up included): ${
+          (documents / seconds).toFixed(1)
+        } documents/s; exit ${run.status}, ${printed} jobs on the printer`,
     );
   } finally {
     await printer.stop();
@@ -82,7 +86,9 @@ console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "?"}, load
     const { ms, maxRssMb } = JSON.parse(child) as { ms: number; maxRssMb: number };
     const pages = /Pages:\s+(\d+)/.exec(execFileSync("pdfinfo", [output]).toString())?.[1];
     console.log(
-      `text: ${textMb} MB of text to a ${pages}-page PDF in ${(ms / 1000).toFixed(1)} s, peak RSS ${maxRssMb.toFixed(0)} MB`,
+      `text: ${textMb} MB of text to a ${pages}-page PDF in ${(ms / 1000).toFixed(1)} s, peak RSS ${
+        maxRssMb.toFixed(0)
+      } MB`,
     );
   } finally {
     await rm(dir, { recursive: true, force: true });
