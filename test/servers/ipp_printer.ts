@@ -1,5 +1,16 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -68,10 +79,12 @@ export async function startIppPrinter(options: IppPrinterOptions): Promise<IppPr
     DBUS_SYSTEM_BUS_ADDRESS: `unix:path=${socket}`,
     DBUS_SESSION_BUS_ADDRESS: `unix:path=${socket}`,
   };
-  let output = "";
-  const eve: ChildProcess = spawn("ippeveprinter", args, { env, stdio: ["ignore", "pipe", "pipe"] });
-  eve.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  eve.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  // its log goes to a file: a pipe that nobody drains while the caller blocks (spawnSync) fills after
+  // some twenty jobs and stops the printer in the middle of a request
+  const logFile = join(dir, "ippeveprinter.log");
+  const logFd = openSync(logFile, "w");
+  const eve: ChildProcess = spawn("ippeveprinter", args, { env, stdio: ["ignore", logFd, logFd] });
+  closeSync(logFd);
   const stop = async () => {
     for (const child of [eve, dbus]) {
       if (child.exitCode === null && child.signalCode === null) {
@@ -92,7 +105,7 @@ export async function startIppPrinter(options: IppPrinterOptions): Promise<IppPr
     );
   } catch (error) {
     await stop();
-    throw new Error(`ippeveprinter did not start: ${output}`, { cause: error });
+    throw new Error(`ippeveprinter did not start: ${readFileSync(logFile, "utf8")}`, { cause: error });
   }
   const uri = `${options.tls === undefined ? "ipp" : "ipps"}://localhost:${port}/ipp/print`;
   const testFile = join(dir, "get-jobs.test");
