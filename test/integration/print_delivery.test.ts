@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { createServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -313,4 +315,68 @@ test("without LibreOffice an office document is refused as cannot-convert and th
     /letter\.docx: 'letter\.docx' \(application\/vnd\.openxml.*\) needs LibreOffice to become a PDF, and it is not installed/,
   );
   assert.deepEqual(record.documents.map((document: { state: string }) => document.state), ["failed", "sent"]);
+});
+
+/**
+ * A fake front that asks for HTTP Basic authentication, as print servers do, and passes what it
+ * accepts to the real printer behind it (no printer here checks passwords without PAM accounts).
+ */
+async function basicAuthFront(
+  target: string,
+  user: string,
+  password: string,
+): Promise<{ uri: string; close: () => void }> {
+  const expected = `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+  const behind = new URL(target.replace(/^ipp:/, "http:"));
+  const server = createServer((request, response) => {
+    if (request.headers.authorization !== expected) {
+      response.writeHead(401, { "WWW-Authenticate": 'Basic realm="print"' }).end();
+      request.resume();
+      return;
+    }
+    const forward = httpRequest(
+      { host: behind.hostname, port: behind.port, path: behind.pathname, method: "POST", headers: request.headers },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    request.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return { uri: `ipp://127.0.0.1:${port}/ipp/print`, close: () => server.close() };
+}
+
+test("HTTP Basic: the right userName and password print; a wrong password keeps the job and is never logged", async (t) => {
+  const printer = await startIppPrinter({ formats: ["application/pdf"] });
+  const front = await basicAuthFront(printer.uri, "mps", "s3cret-pass");
+  const wrong = await setUpPrinting(`uri="${front.uri}" userName="mps" password="wrong-pass"`);
+  const right = await setUpPrinting(`uri="${front.uri}" userName="mps" password="s3cret-pass"`);
+  t.after(async () => {
+    front.close();
+    await printer.stop();
+    await wrong.dispose();
+    await right.dispose();
+  });
+  for (const setup of [wrong, right]) {
+    await setup.addJob("in-12", "jo@example.test", "Auth", [{
+      name: "a.pdf",
+      type: "application/pdf",
+      content: pdf("a"),
+    }]);
+  }
+  const refused = await runMps(["run", "--once", "--config", wrong.config], { timeoutMs: 60_000 });
+  assert.equal(refused.code, 1);
+  const log = await wrong.log();
+  assert.match(log, /HTTP 401.*fix="The printer refused the userName and password in mps.config: correct them"/);
+  assert.doesNotMatch(log + refused.stdout + refused.stderr, /wrong-pass/);
+  assert.deepEqual(await wrong.jobs(), ["in-12"]);
+
+  const accepted = await runMps(["run", "--once", "--config", right.config], { timeoutMs: 60_000 });
+  assert.equal(accepted.code, 0, await right.log());
+  assert.deepEqual((await printer.jobs()).map((job) => [job.user, job.name]), [[
+    "jo@example.test",
+    "Auth - a.pdf [mps:in-12/1]",
+  ]]);
 });
