@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import * as path from "node:path";
 import type { Printer } from "../config/index.ts";
 import type { ComponentLogger } from "../log/index.ts";
@@ -88,10 +89,21 @@ export async function deliverJob(jobDir: string, job: Job, options: DeliverJobOp
       });
       continue;
     }
+    const file = path.join(jobDir, document.fileName);
+    if (!(await exists(file))) {
+      await update(entry.n, {
+        state: "failed",
+        reason: "missing-document",
+        message: `The document file '${file}' is gone from the spool`,
+      });
+      countDocument(options.state, "failed");
+      log.warn("document cannot be printed: its file is gone from the spool", fields);
+      continue;
+    }
     const capabilities = await channel.capabilities();
     const prepared = await prepareDocument(
       {
-        file: path.join(jobDir, document.fileName),
+        file,
         contentType: document.contentType,
         fileName: document.fileName,
         n: entry.n,
@@ -185,6 +197,16 @@ async function whileBusy<T>(attempt: () => Promise<T>, wait: (ms: number) => Pro
       await wait(pause);
       waited += pause;
     }
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
   }
 }
 

@@ -77,12 +77,28 @@ export function createPrintService(options: PrintServiceOptions): PrintService {
   let nudged = false;
   let passing: Promise<number> = Promise.resolve(0);
 
+  // Job folders that need no reading on the next pass: those of sources without a printer, and
+  // delivered ones waiting for keepPrinted (with the time they go), so a pass reads only open jobs.
+  const notMine = new Set<string>();
+  const delivered = new Map<string, number>();
+
   const scan = async (): Promise<Map<string, SpoolJob[]>> => {
     const byPrinter = new Map<string, SpoolJob[]>();
     const entries = await readdir(config.spool.folder, { withFileTypes: true }).catch(() => []);
+    const present = new Set(entries.map((entry) => entry.name));
+    for (const name of notMine) if (!present.has(name)) notMine.delete(name);
+    for (const name of delivered.keys()) if (!present.has(name)) delivered.delete(name);
     for (const entry of entries) {
-      if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
+      if (!entry.isDirectory() || entry.name.startsWith(".") || notMine.has(entry.name)) continue;
       const dir = path.join(config.spool.folder, entry.name);
+      const due = delivered.get(entry.name);
+      if (due !== undefined) {
+        if (now() >= due) {
+          await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+          delivered.delete(entry.name);
+        }
+        continue;
+      }
       let job: Job;
       let publishedAt: number;
       try {
@@ -93,7 +109,10 @@ export function createPrintService(options: PrintServiceOptions): PrintService {
         continue; // not a job, or taken away meanwhile
       }
       const printer = sourcePrinter.get(job.source);
-      if (printer === undefined || !Array.isArray(job.documents)) continue;
+      if (printer === undefined || !Array.isArray(job.documents)) {
+        notMine.add(entry.name);
+        continue;
+      }
       let record: DeliveryRecord | undefined;
       try {
         record = await readDeliveryRecord(dir);
@@ -122,8 +141,9 @@ export function createPrintService(options: PrintServiceOptions): PrintService {
   };
 
   const removeWhenKept = async (printer: Printer, dir: string, record: DeliveryRecord) => {
-    const finishedAt = Date.parse(record.finishedAt ?? "");
-    if (now() - finishedAt >= printer.keepPrintedSeconds * 1000) await rm(dir, { recursive: true, force: true });
+    const due = Date.parse(record.finishedAt ?? "") + printer.keepPrintedSeconds * 1000;
+    if (now() >= due) await rm(dir, { recursive: true, force: true });
+    else delivered.set(path.basename(dir), due);
   };
 
   const passLane = async (lane: Lane, jobs: SpoolJob[], force: boolean): Promise<number> => {

@@ -95,9 +95,7 @@ export async function textToPdf(input: string, output: string, paper: "a4" | "le
     const y = (height - MARGIN - SIZE - line * LEADING).toFixed(2);
     for (const run of runs) {
       operators.push(
-        `/F${faces.indexOf(run.face)} ${SIZE} Tf 1 0 0 1 ${(MARGIN + run.x).toFixed(2)} ${y} Tm ${
-          hexOf(run)
-        } Tj`,
+        `/F${faces.indexOf(run.face)} ${SIZE} Tf 1 0 0 1 ${(MARGIN + run.x).toFixed(2)} ${y} Tm ${hexOf(run)} Tj`,
       );
     }
     line += 1;

@@ -380,3 +380,22 @@ test("HTTP Basic: the right userName and password print; a wrong password keeps 
     "Auth - a.pdf [mps:in-12/1]",
   ]]);
 });
+
+test("a document whose file is gone from the spool fails alone: the rest prints and the job goes to Failed", async (t) => {
+  const printer = await startIppPrinter({ formats: ["application/pdf"] });
+  const setup = await setUpPrinting(`uri="${printer.uri}"`);
+  t.after(async () => {
+    await printer.stop();
+    await setup.dispose();
+  });
+  await setup.addJob("in-13", "kim@example.test", "Gone", [
+    { name: "gone.pdf", type: "application/pdf", content: pdf("gone") },
+    { name: "here.pdf", type: "application/pdf", content: pdf("here") },
+  ]);
+  await rm(path.join(setup.spool, "in-13", "gone.pdf"));
+  const result = await runMps(["run", "--once", "--config", setup.config], { timeoutMs: 60_000 });
+  assert.equal(result.code, 1, await setup.log());
+  assert.deepEqual((await printer.jobs()).map((job) => job.name), ["Gone - here.pdf [mps:in-13/2]"]);
+  const json = (await readdir(setup.failed)).find((name) => name.endsWith("_in-13.json")) ?? "";
+  assert.equal(JSON.parse(await readFile(path.join(setup.failed, json), "utf8")).reason, "missing-document");
+});

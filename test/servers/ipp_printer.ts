@@ -60,7 +60,8 @@ export async function startIppPrinter(options: IppPrinterOptions): Promise<IppPr
   const dbus = spawn("dbus-daemon", ["--session", `--address=unix:path=${socket}`, "--nofork", "--nopidfile"], {
     stdio: "ignore",
   });
-  await waitFor(() => existsSync(socket), 5000, "dbus-daemon");
+  // the socket file appears before the daemon accepts on it; ippeveprinter gives up at once
+  await waitFor(() => existsSync(socket) && accepts(socket), 10_000, "dbus-daemon");
   const port = options.port ?? await freePort();
   const name = options.name ?? "mps-test";
   const args = ["-n", "localhost", "-p", String(port), "-r", "off", "-d", spoolDir, "-k", "-c", "/bin/true"];
@@ -82,9 +83,13 @@ export async function startIppPrinter(options: IppPrinterOptions): Promise<IppPr
   // its log goes to a file: a pipe that nobody drains while the caller blocks (spawnSync) fills after
   // some twenty jobs and stops the printer in the middle of a request
   const logFile = join(dir, "ippeveprinter.log");
-  const logFd = openSync(logFile, "w");
-  const eve: ChildProcess = spawn("ippeveprinter", args, { env, stdio: ["ignore", logFd, logFd] });
-  closeSync(logFd);
+  const launch = () => {
+    const logFd = openSync(logFile, "w");
+    const child = spawn("ippeveprinter", args, { env, stdio: ["ignore", logFd, logFd] });
+    closeSync(logFd);
+    return child;
+  };
+  let eve: ChildProcess = launch();
   const stop = async () => {
     for (const child of [eve, dbus]) {
       if (child.exitCode === null && child.signalCode === null) {
@@ -94,18 +99,29 @@ export async function startIppPrinter(options: IppPrinterOptions): Promise<IppPr
       }
     }
   };
-  try {
-    await waitFor(
-      () => {
-        if (eve.exitCode !== null) throw new Error(`ippeveprinter exited with code ${eve.exitCode}`);
-        return isListening(port);
-      },
-      10_000,
-      `ippeveprinter on port ${port}`,
-    );
-  } catch (error) {
-    await stop();
-    throw new Error(`ippeveprinter did not start: ${readFileSync(logFile, "utf8")}`, { cause: error });
+  // On a loaded machine ippeveprinter now and then fails to reach the fresh D-Bus ("Unable to
+  // initialize DNS-SD") and exits at once: it is started again, up to three times.
+  for (let attempt = 1;; attempt++) {
+    try {
+      await waitFor(
+        () => {
+          if (eve.exitCode !== null) throw new Error(`ippeveprinter exited with code ${eve.exitCode}`);
+          return isListening(port);
+        },
+        10_000,
+        `ippeveprinter on port ${port}`,
+      );
+      break;
+    } catch (error) {
+      const log = readFileSync(logFile, "utf8");
+      if (attempt < 3 && eve.exitCode !== null && /DNS-SD/.test(log)) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        eve = launch();
+        continue;
+      }
+      await stop();
+      throw new Error(`ippeveprinter did not start: ${log}`, { cause: error });
+    }
   }
   const uri = `${options.tls === undefined ? "ipp" : "ipps"}://localhost:${port}/ipp/print`;
   const testFile = join(dir, "get-jobs.test");
@@ -176,6 +192,17 @@ export function readJobs(uri: string, testFile: string, user = "root"): Promise<
 }
 
 export { GET_JOBS_TEST };
+
+function accepts(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ path: socketPath });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
 
 function isListening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
