@@ -54,6 +54,8 @@ export const emailSourceSchema = v.object({
   maxMessageSize: a.wholeNumber(1024, MAX, 100 * 1024 * 1024),
   maxAttachments: a.wholeNumber(1, 10_000, 20),
   printer: a.optionalText(),
+  requireAuthenticated: a.boolean(false),
+  authservId: a.optionalAuthservId(),
 });
 
 export const failedFilesSchema = v.object({

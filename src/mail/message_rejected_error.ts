@@ -7,6 +7,8 @@ export const FAILED_REASONS = [
   "too-large",
   "too-many-attachments",
   "no-sender",
+  "ambiguous-sender",
+  "not-authenticated",
   "unreadable",
 ] as const;
 

@@ -2,10 +2,9 @@ import type { Readable } from "node:stream";
 import type { EmailSource } from "../config/types.ts";
 import { JobBuilder } from "../spool/index.ts";
 import type { Job, PublishOrder } from "../spool/index.ts";
-import { isAllowedSender } from "./allowed_sender.ts";
 import { BodyText } from "./body_text.ts";
+import { checkSender } from "./check_sender.ts";
 import { saveFailedMessage } from "./failed_message.ts";
-import type { MessageHeaders } from "./message_headers.ts";
 import { MessageRejectedError } from "./message_rejected_error.ts";
 import type { FailedReason } from "./message_rejected_error.ts";
 import { MimeWalker } from "./mime_walker.ts";
@@ -158,21 +157,6 @@ async function finishJob(context: WalkContext, options: MessageToJobOptions): Pr
     receivedAt: options.receivedAt.toISOString(),
     messageId: headers?.messageId ?? "",
   }, { syncSpool: options.syncSpool !== false, ...(options.order === undefined ? {} : { order: options.order }) });
-}
-
-function checkSender(headers: MessageHeaders, source: EmailSource): void {
-  if (headers.sender === undefined) {
-    const got = headers.from === "" ? "it has no From header" : `From is '${headers.from}'`;
-    throw new MessageRejectedError("no-sender", `The message has no sender address: ${got}`);
-  }
-  if (!isAllowedSender(headers.sender, source.allowedSenders)) {
-    throw new MessageRejectedError(
-      "sender-not-allowed",
-      `Sender '${headers.sender}' is not in allowedSenders of source '${source.name}' (${
-        source.allowedSenders.join(", ")
-      })`,
-    );
-  }
 }
 
 function tooLarge(size: number, exact: boolean, source: EmailSource): MessageRejectedError {

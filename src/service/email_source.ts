@@ -8,9 +8,8 @@ import type { ComponentLogger } from "../log/index.ts";
 import { messageToJob, purgeFailed } from "../mail/index.ts";
 import { DOCTOR_TEST_HEADER } from "../shared/doctor_test_header.ts";
 import { MpsError } from "../shared/errors.ts";
-import { syncSpool } from "../spool/index.ts";
+import { jobIdPrefix, syncSpool } from "../spool/index.ts";
 import type { PublishOrder } from "../spool/index.ts";
-import { slug } from "./folder_source.ts";
 
 export interface EmailCycleOptions {
   readonly session: ImapSession;
@@ -142,7 +141,7 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
     uidValidity: string,
     order?: PublishOrder,
   ): Promise<"done" | "failed"> {
-    const jobId = `${slug(source.name)}-${uidValidity}-${meta.uid}`;
+    const jobId = `${jobIdPrefix(source.name)}-${uidValidity}-${meta.uid}`;
     const result = await messageToJob({
       message,
       jobId,

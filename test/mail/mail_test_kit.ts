@@ -35,6 +35,8 @@ export function emailSource(overrides: Partial<EmailSource> = {}): EmailSource {
     maxMessageSize: 100 * 1024 * 1024,
     maxAttachments: 20,
     printer: undefined,
+    requireAuthenticated: false,
+    authservId: undefined,
     ...overrides,
   };
 }
