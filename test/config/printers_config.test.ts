@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { test } from "node:test";
 import { parseConfig } from "../../src/config/index.ts";
+import { configSecrets } from "../../src/config/config_secrets.ts";
+import { createRedactor } from "../../src/log/index.ts";
 
 const FILE = path.join(path.sep, "etc", "mps", "mps.config");
 
@@ -65,4 +67,19 @@ test("warns about a user name without a password and a CA file on a plain ipp://
   assert.equal(config.warnings.length, 2);
   assert.match(config.warnings[0] ?? "", /'userName' and 'password' go together/);
   assert.match(config.warnings[1] ?? "", /'caFile' is ignored: uri 'ipp:\/\/p.test\/ipp\/print' does not use TLS/);
+});
+
+test("printer passwords, also one written into a uri, are secrets the log never shows", () => {
+  const config = parseConfig(
+    `<mps><printers>
+  <add name="a" uri="ipp://print.contoso.test/ipp/print" userName="mps" password="printer-pass-1" />
+  <add name="b" uri="ipps://svc:uri-pass-2@print.contoso.test/printers/b" />
+</printers></mps>`,
+    FILE,
+    { env: {} },
+  );
+  assert.deepEqual(configSecrets(config, {}), ["printer-pass-1", "uri-pass-2"]);
+  const redactor = createRedactor();
+  for (const secret of configSecrets(config, {})) redactor.registerSecret(secret);
+  assert.equal(redactor.redact("sent with printer-pass-1 and uri-pass-2").includes("pass-"), false);
 });
