@@ -21,6 +21,8 @@ export interface DeliverJobOptions {
   readonly now: () => number;
   /** Waits between attempts at a busy printer. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Ends the wait for a busy printer (the job stays for the next start). */
+  readonly shutdown?: AbortSignal;
 }
 
 const BUSY = 0x0507;
@@ -120,14 +122,18 @@ export async function deliverJob(jobDir: string, job: Job, options: DeliverJobOp
     await update(entry.n, { state: "sending", format: prepared.format });
     const client = await channel.client();
     try {
-      const { jobId } = await whileBusy(() =>
-        client.printJob({
-          userName: user,
-          jobName: jobName(job.subject, document.fileName, tag),
-          format: prepared.format,
-          file: prepared.file,
-          size: prepared.size,
-        }), options.sleep ?? sleep);
+      const { jobId } = await whileBusy(
+        () =>
+          client.printJob({
+            userName: user,
+            jobName: jobName(job.subject, document.fileName, tag),
+            format: prepared.format,
+            file: prepared.file,
+            size: prepared.size,
+          }),
+        options.sleep ?? sleep,
+        options.shutdown,
+      );
       await update(entry.n, { state: "sent", format: prepared.format, ippJobId: jobId });
       countDocument(options.state, "sent");
       log.info("document sent to the printer", { ...fields, ippJob: jobId, format: prepared.format, user });
@@ -186,13 +192,18 @@ async function findOnPrinter(
  * Repeats a request the printer answered with server-error-busy: many printers take one job at a
  * time and say so while they print, which is not worth the backoff of a printer that is down.
  */
-async function whileBusy<T>(attempt: () => Promise<T>, wait: (ms: number) => Promise<void>): Promise<T> {
+async function whileBusy<T>(
+  attempt: () => Promise<T>,
+  wait: (ms: number) => Promise<void>,
+  shutdown: AbortSignal | undefined,
+): Promise<T> {
   let waited = 0;
   for (let round = 1;; round++) {
     try {
       return await attempt();
     } catch (error) {
       if (!(error instanceof PrinterRefusedError) || error.status !== BUSY || waited >= BUSY_WAIT_MS) throw error;
+      if (shutdown?.aborted === true) throw error;
       const pause = Math.min(2000, 100 * round);
       await wait(pause);
       waited += pause;

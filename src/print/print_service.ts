@@ -174,6 +174,7 @@ export function createPrintService(options: PrintServiceOptions): PrintService {
           converter: options.converter,
           log: lane.log,
           now,
+          shutdown,
         });
         undelivered += await finish(lane, spoolJob, done);
         state.lastError = undefined;
