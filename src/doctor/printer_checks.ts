@@ -6,7 +6,7 @@ import type { CheckResult } from "./check_result.ts";
 
 const PRINTER_STATES: Readonly<Record<number, string>> = { 3: "idle", 4: "processing", 5: "stopped" };
 /** What mps renders to PDF itself. */
-const RENDERED = ["text/plain", "image/jpeg", "image/png"];
+const RENDERED = ["text/plain", "image/jpeg", "image/png", "image/gif", "image/tiff", "image/bmp"];
 const OFFICE_EXAMPLE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /**

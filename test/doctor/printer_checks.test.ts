@@ -43,7 +43,7 @@ test("a reachable printer passes; what mps renders and that LibreOffice is missi
   assert.equal(formats?.code, "WARN_LIBREOFFICE_MISSING");
   assert.equal(
     formats?.finding,
-    "Printer 'floor' takes application/pdf, image/jpeg; mps renders text/plain, image/png as PDF on letter; office documents cannot be converted (LibreOffice not found)",
+    "Printer 'floor' takes application/pdf, image/jpeg; mps renders text/plain, image/png, image/gif, image/tiff, image/bmp as PDF on letter; office documents cannot be converted (LibreOffice not found)",
   );
   assert.match(formats?.fix ?? "", /<convert soffice="\/nonexistent\/soffice"\/> names no program/);
 });
