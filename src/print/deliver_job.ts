@@ -174,7 +174,8 @@ async function findOnPrinter(
   const client = await channel.client();
   try {
     const jobs = await client.getJobs(user);
-    return jobs.find((job) => job.name.includes(tag))?.id;
+    // the tag ends the name mps gave; a subject that quotes another job's tag cannot end with it
+    return jobs.find((job) => job.name.endsWith(tag))?.id;
   } catch (error) {
     if (error instanceof PrinterRefusedError && !error.temporary) {
       // A printer that cannot list its jobs cannot tell; sending again is the only way to print.

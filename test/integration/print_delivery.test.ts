@@ -142,6 +142,15 @@ test("a document left in 'sending' is looked up by its tag: found, it is not sen
     file: path.join(setup.spool, "in-5", "one.pdf"),
     size: job.documents[0]?.size ?? 0,
   });
+  // a hostile subject quoting document 2's tag must not pass for it
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // ippeveprinter is busy while it prints
+  await client.printJob({
+    userName: "erin@example.test",
+    jobName: "Re: [mps:in-5/2] - decoy.pdf [mps:in-99/1]",
+    format: "application/pdf",
+    file: path.join(setup.spool, "in-5", "one.pdf"),
+    size: job.documents[0]?.size ?? 0,
+  });
   const at = new Date().toISOString();
   await writeDeliveryRecord(path.join(setup.spool, "in-5"), {
     printer: "eve",
@@ -157,12 +166,13 @@ test("a document left in 'sending' is looked up by its tag: found, it is not sen
   const jobs = await printer.jobs();
   assert.deepEqual(jobs.map((printed) => printed.name), [
     "Crash - one.pdf [mps:in-5/1]",
+    "Re: [mps:in-5/2] - decoy.pdf [mps:in-99/1]",
     "Crash - two.pdf [mps:in-5/2]",
   ]);
   const record = await setup.delivery("in-5");
   assert.deepEqual(record?.documents.map((document) => [document.state, document.ippJobId]), [
     ["sent", jobId],
-    ["sent", jobs[1]?.id],
+    ["sent", jobs[2]?.id],
   ]);
   assert.match(
     await setup.log(),
