@@ -1,12 +1,13 @@
 import { readdir, readFile, rm, stat } from "node:fs/promises";
 import * as path from "node:path";
-import type { Config, Printer } from "../config/index.ts";
+import type { Config } from "../config/index.ts";
 import type { ComponentLogger, Logger } from "../log/index.ts";
 import { MpsError } from "../shared/errors.ts";
 import type { Job } from "../spool/index.ts";
 import { deliverJob } from "./deliver_job.ts";
 import { readDeliveryRecord } from "./delivery_record.ts";
 import type { DeliveryRecord } from "./delivery_record.ts";
+import { markPrinted } from "./mark_printed.ts";
 import { moveToFailed, purgeFailedJobs } from "./move_to_failed.ts";
 import type { DocumentConverter } from "./prepare_document.ts";
 import { PrinterChannel } from "./printer_channel.ts";
@@ -47,11 +48,19 @@ interface Lane {
   readonly channel: PrinterChannel;
   readonly state: PrinterState;
   readonly log: ComponentLogger;
+  /** Kept job folders with documents the printer accepted and has not reported completed. */
+  readonly watched: Set<string>;
+  /** When to ask next: soon after a document was accepted, then every WATCH_EVERY_MS. */
+  nextWatchAt: number;
 }
 
 const HEARTBEAT_MS = 30_000;
 const BACKOFF_FIRST_MS = 5_000;
 const BACKOFF_MAX_MS = 5 * 60_000;
+/** How often the printer is asked which of the accepted jobs it has completed. */
+const WATCH_EVERY_MS = 60_000;
+/** The first time, a few seconds after a job was accepted: a printer that prints at once has done so by then. */
+const WATCH_FIRST_MS = 5_000;
 
 /**
  * Delivers the published jobs of every source that names a printer. The spool is the queue: each
@@ -71,6 +80,8 @@ export function createPrintService(options: PrintServiceOptions): PrintService {
       channel: new PrinterChannel(printer, now),
       state: createPrinterState(printer.name, printer.uri),
       log: log.child(`print/${printer.name}`),
+      watched: new Set(),
+      nextWatchAt: Number.POSITIVE_INFINITY,
     });
   }
   let wake: (() => void) | undefined;
@@ -136,14 +147,32 @@ export function createPrintService(options: PrintServiceOptions): PrintService {
       lane.log.warn("job moved to Failed: a document could not be printed", { job: spoolJob.job.id, file: stem });
       return failed;
     }
-    await removeWhenKept(lane.channel.printer, spoolJob.dir, record);
+    await removeWhenKept(lane, spoolJob.dir, record);
     return 0;
   };
 
-  const removeWhenKept = async (printer: Printer, dir: string, record: DeliveryRecord) => {
-    const due = Date.parse(record.finishedAt ?? "") + printer.keepPrintedSeconds * 1000;
-    if (now() >= due) await rm(dir, { recursive: true, force: true });
-    else delivered.set(path.basename(dir), due);
+  const removeWhenKept = async (lane: Lane, dir: string, record: DeliveryRecord) => {
+    const due = Date.parse(record.finishedAt ?? "") + lane.channel.printer.keepPrintedSeconds * 1000;
+    if (now() >= due) {
+      await rm(dir, { recursive: true, force: true });
+      return;
+    }
+    delivered.set(path.basename(dir), due);
+    if (record.documents.some((document) => document.state === "sent") && !lane.watched.has(dir)) {
+      lane.watched.add(dir);
+      lane.nextWatchAt = Math.min(lane.nextWatchAt, now() + WATCH_FIRST_MS);
+    }
+  };
+
+  // Between deliveries, now and then: which accepted documents has the printer completed?
+  const watch = async (lane: Lane) => {
+    if (lane.watched.size === 0 || now() < lane.nextWatchAt) return;
+    try {
+      for (const dir of await markPrinted(lane.channel, [...lane.watched], now)) lane.watched.delete(dir);
+    } catch (error) {
+      lane.log.debug("cannot ask the printer which jobs it completed", { error: (error as Error).message });
+    }
+    lane.nextWatchAt = lane.watched.size === 0 ? Number.POSITIVE_INFINITY : now() + WATCH_EVERY_MS;
   };
 
   const passLane = async (lane: Lane, jobs: SpoolJob[], force: boolean): Promise<number> => {
@@ -159,7 +188,7 @@ export function createPrintService(options: PrintServiceOptions): PrintService {
     for (const spoolJob of jobs) {
       const { record } = spoolJob;
       if (record?.finishedAt !== undefined) {
-        await removeWhenKept(lane.channel.printer, spoolJob.dir, record).catch(() => undefined);
+        await removeWhenKept(lane, spoolJob.dir, record).catch(() => undefined);
         continue;
       }
       if (blocked || shutdown.aborted) {
@@ -203,6 +232,7 @@ export function createPrintService(options: PrintServiceOptions): PrintService {
         waiting.push(spoolJob);
       }
     }
+    if (!force && !blocked) await watch(lane);
     state.pendingDocuments = 0;
     state.oldestPendingSince = undefined;
     for (const spoolJob of waiting) {
@@ -235,6 +265,7 @@ export function createPrintService(options: PrintServiceOptions): PrintService {
     let wait = HEARTBEAT_MS;
     for (const lane of lanes.values()) {
       if (lane.state.retryAt !== undefined) wait = Math.min(wait, lane.state.retryAt - now());
+      wait = Math.min(wait, lane.nextWatchAt - now());
     }
     return Math.max(100, wait);
   };

@@ -31,6 +31,14 @@ test("mps run delivers what a source publishes, shows printers in /health and /m
   assert.equal(printed[0]?.user, "alice");
   assert.match(printed[0]?.name ?? "", /^first\.pdf - first\.pdf \[mps:in-[0-9a-f]{20}\/1\]$/);
 
+  // once the printer reports the job completed, its document is marked printed
+  const [first] = await setup.jobs();
+  const record = await waitFor("the document marked printed", async () => {
+    const delivery = await setup.delivery(first ?? "");
+    return delivery?.documents[0]?.state === "printed" ? delivery : undefined;
+  }, 30_000);
+  assert.equal(record.documents[0]?.ippJobId, printed[0]?.id);
+
   const health = await waitFor("a healthy printer in /health", async () => {
     const body = await (await fetch(`${base}health`)).json();
     return body.printers?.[0]?.documents.sent === 1 ? body : undefined;
