@@ -8,7 +8,9 @@ const COMPLETED = 9;
  * Asks the printer which jobs it has completed (one Get-Jobs) and marks the documents of the
  * watched job folders whose IPP job is among them `printed`. Returns the folders that need no more
  * watching: every document has its final state, or the folder is gone. A printer that cannot
- * answer leaves everything as it was, to be asked again later.
+ * answer leaves everything as it was, to be asked again later. The state is for the admin only:
+ * delivery never depends on it (a printer that restarted and numbers its jobs from 1 again can
+ * make a document look printed early).
  */
 export async function markPrinted(
   channel: PrinterChannel,
