@@ -13,8 +13,8 @@ const MARGIN = 50;
 const SIZE = 10;
 const LEADING = 12.5;
 const TAB = 4;
-/** Text beyond this is not rendered: the PDF of 20 MB of text already has some 4,000 pages. */
-export const MAX_TEXT_BYTES = 20 * 1024 * 1024;
+/** Text beyond this is not rendered: 10 MB is some 2,500 pages and about 420 MB of memory while rendering. */
+export const MAX_TEXT_BYTES = 10 * 1024 * 1024;
 
 interface Face {
   readonly pdf: PDFFont;
