@@ -9,7 +9,7 @@ import omggif from "omggif";
 import UTIF from "utif2";
 import { imageToPdf } from "../../src/print/image_to_pdf.ts";
 import { loadFonts } from "../../src/print/load_fonts.ts";
-import { textToPdf } from "../../src/print/text_to_pdf.ts";
+import { MAX_TEXT_BYTES, textToPdf } from "../../src/print/text_to_pdf.ts";
 import { ROOT } from "../helpers/run_mps.ts";
 import { JPEG, makePng, PNG } from "./print_kit.ts";
 
@@ -127,5 +127,14 @@ test("refuses a raster image whose header claims more pixels than mps renders, b
   await assert.rejects(
     imageToPdf(input, "image/bmp", path.join(dir, "huge.pdf"), "a4"),
     /100000 × 100000 pixels, more than the 25000000 mps renders/,
+  );
+});
+
+test("refuses text longer than mps renders, before reading it", async () => {
+  const input = path.join(dir, "huge.txt");
+  await writeFile(input, Buffer.alloc(MAX_TEXT_BYTES + 1, 0x61));
+  await assert.rejects(
+    textToPdf(input, path.join(dir, "huge.pdf"), "a4"),
+    new RegExp(`^Error: the text is ${MAX_TEXT_BYTES + 1} bytes, more than the ${MAX_TEXT_BYTES} bytes mps renders$`),
   );
 });
