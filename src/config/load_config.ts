@@ -11,6 +11,7 @@ import { httpToken } from "./http_token.ts";
 import { resolvePath } from "./resolve_path.ts";
 import * as s from "./schema.ts";
 import { signInOf, tokenUserOf } from "./sign_in.ts";
+import { checkPrinterNames, readPrinters } from "./read_printers.ts";
 import type { Config, EmailSource, FolderSource, OAuthProvider, ProviderKind } from "./types.ts";
 import { describeElement, validateElement } from "./validate_element.ts";
 import type { ElementContext } from "./validate_element.ts";
@@ -34,6 +35,8 @@ const SINGLE_ELEMENTS = [
   "http",
   "log",
   "oauth",
+  "printers",
+  "convert",
 ] as const;
 type SingleElement = typeof SINGLE_ELEMENTS[number];
 
@@ -86,6 +89,8 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   const folderSources = readFolderSources(single.get("folderSources"), file, dir, warnings);
   const emailSources = readEmailSources(single.get("emailSources"), file, dir, warnings, providers);
   uniqueSourceNames([...folderSources, ...emailSources], file);
+  const printers = readPrinters(single.get("printers"), file, dir, warnings);
+  checkPrinterNames([...folderSources, ...emailSources], printers, file);
 
   attributesOf("localization", s.localizationSchema);
   attributesOf("communicator", s.communicatorSchema);
@@ -94,6 +99,7 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   const http = attributesOf("http", s.httpSchema);
   const log = attributesOf("log", s.logSchema);
   const oauth = attributesOf("oauth", s.oauthSchema);
+  const convert = attributesOf("convert", s.convertSchema);
 
   const token = httpToken(http.token, env);
   if (!isLoopbackHost(http.host) && token === undefined) {
@@ -115,6 +121,8 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
     spool: { folder: resolvePath(dir, spool.folder) },
     http: { host: http.host, port: http.port, token },
     log: { file: resolvePath(dir, log.file), level: log.level, maxBytes: log.maxSize, maxFiles: log.maxFiles },
+    printers,
+    convert: { soffice: sofficePath(dir, convert.soffice) },
     oauth: {
       storageDir: resolvePath(dir, oauth.storage),
       keyFile: resolvePath(dir, oauth.keyFile),
@@ -187,6 +195,7 @@ function readFolderSources(
       userName: values.userName,
       password: values.password,
       downloadIntervalMs: values.downloadInterval,
+      printer: values.printer,
     };
   });
 }
@@ -252,6 +261,7 @@ function readEmailSources(
       printBody: values.printBody,
       maxMessageSize: values.maxMessageSize,
       maxAttachments: values.maxAttachments,
+      printer: values.printer,
       requireAuthenticated: values.requireAuthenticated,
       authservId: values.authservId,
     };
@@ -327,6 +337,11 @@ function childrenNamed(
 
 function emptyElement(name: string): XmlElement {
   return { name, attributes: {}, line: 0, children: [] };
+}
+
+/** `auto` and a bare command name (found on PATH) stay as written; a path resolves. */
+function sofficePath(dir: string, value: string): string {
+  return value === "auto" || !/[\\/]/.test(value) ? value : resolvePath(dir, value);
 }
 
 function deepFreeze<T>(value: T): T {

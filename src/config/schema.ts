@@ -27,6 +27,7 @@ export const folderSourceSchema = v.object({
   userName: a.text(""),
   password: a.text(""),
   downloadInterval: a.wholeNumber(100, DAY_MS, 1000),
+  printer: a.optionalText(),
 });
 
 export const emailSourceSchema = v.object({
@@ -51,6 +52,7 @@ export const emailSourceSchema = v.object({
   printBody: a.oneOf(["auto", "always", "never"], "auto"),
   maxMessageSize: a.wholeNumber(1024, MAX, 100 * 1024 * 1024),
   maxAttachments: a.wholeNumber(1, 10_000, 20),
+  printer: a.optionalText(),
   requireAuthenticated: a.boolean(false),
   authservId: a.optionalAuthservId(),
 });
@@ -92,6 +94,20 @@ export const providerSchema = v.object({
   authority: a.optionalUrl(),
   issuer: a.optionalUrl(),
   scopes: a.optionalText(),
+});
+
+export const printerSchema = v.object({
+  name: a.requiredText(),
+  uri: a.printerUri(),
+  caFile: a.optionalText(),
+  owner: a.oneOf(["address", "localpart"], "address"),
+  userName: a.text(""),
+  password: a.text(""),
+  keepPrinted: a.wholeNumber(0, MAX, 86_400),
+});
+
+export const convertSchema = v.object({
+  soffice: a.text("auto"),
 });
 
 // Kept only so that legacy files load; their values are not used.

@@ -30,6 +30,10 @@ export interface Config {
     readonly maxBytes: number;
     readonly maxFiles: number;
   };
+  /** IPP printers jobs are delivered to; empty: the spool is the hand-off. */
+  readonly printers: readonly Printer[];
+  /** `auto` (look for LibreOffice) or the path of `soffice`. */
+  readonly convert: { readonly soffice: string };
   readonly oauth: {
     readonly storageDir: string;
     readonly keyFile: string;
@@ -54,6 +58,8 @@ export interface FolderSource {
   readonly userName: string;
   readonly password: string;
   readonly downloadIntervalMs: number;
+  /** Name of the `<printers>` entry its jobs go to. */
+  readonly printer: string | undefined;
 }
 
 export interface EmailSource {
@@ -87,6 +93,8 @@ export interface EmailSource {
   readonly printBody: "auto" | "always" | "never";
   readonly maxMessageSize: number;
   readonly maxAttachments: number;
+  /** Name of the `<printers>` entry its jobs go to. */
+  readonly printer: string | undefined;
   /** Only mail that the receiving server's topmost `Authentication-Results` vouches for (dmarc or compauth pass). */
   readonly requireAuthenticated: boolean;
   /** The authserv-id that topmost field must carry; undefined accepts any, and none. */
@@ -109,4 +117,19 @@ export interface OAuthProvider {
   readonly authority: string | undefined;
   readonly issuer: string | undefined;
   readonly scopes: readonly string[] | undefined;
+}
+
+export interface Printer {
+  readonly name: string;
+  readonly line: number;
+  /** As written: `ipp://`, `ipps://`, `http://` or `https://`. */
+  readonly uri: string;
+  /** PEM of a private CA that signed the printer's certificate, resolved. */
+  readonly caFile: string | undefined;
+  /** `requesting-user-name`: the owner's whole address, or the part before `@`. */
+  readonly owner: "address" | "localpart";
+  readonly userName: string;
+  readonly password: string;
+  /** Seconds a delivered job stays in the spool. */
+  readonly keepPrintedSeconds: number;
 }

@@ -3,6 +3,7 @@ import type { ComponentLogger } from "../log/index.ts";
 import { serveHttp } from "../runtime/index.ts";
 import type { ServedHttp } from "../runtime/index.ts";
 import type { SourceState } from "../status/index.ts";
+import type { PrinterState } from "../print/index.ts";
 import { VERSION } from "../version.ts";
 import { createApp } from "./create_app.ts";
 import { listenError, requiredToken } from "./listen_rules.ts";
@@ -18,6 +19,8 @@ export interface StartHttpServerOptions {
   readonly version?: string;
   /** Logs errors met while answering requests. */
   readonly log?: ComponentLogger;
+  /** The printers' live state, when `<printers>` is configured. */
+  readonly printers?: readonly PrinterState[];
 }
 
 export interface HttpServer {
@@ -40,6 +43,7 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
     token,
     version: options.version ?? VERSION,
     ...(options.log === undefined ? {} : { log: options.log }),
+    ...(options.printers === undefined ? {} : { printers: () => options.printers ?? [] }),
   });
   let served: ServedHttp;
   try {

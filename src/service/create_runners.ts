@@ -26,6 +26,8 @@ export interface RunnerDeps {
   readonly now: () => number;
   readonly shutdown: AbortSignal;
   readonly tokens: TokenService;
+  /** Called after each published job (the printing stage delivers it). */
+  readonly onJob?: () => void;
 }
 
 /** Builds the runner of every source in the config, folder sources first. */
@@ -43,7 +45,10 @@ export function createRunners(deps: RunnerDeps): Runner[] {
       spoolDir: config.spool.folder,
       now,
       log: log.child(`downloader/${source.name}`),
-      onJob: () => void (state.jobs += 1),
+      onJob: () => {
+        state.jobs += 1;
+        deps.onJob?.();
+      },
     });
     runners.push({ state, cycle, nudge: createNudge(), close: async () => {} });
   }
@@ -94,7 +99,10 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
     now,
     log: sourceLog,
     shutdown: deps.shutdown,
-    onJob: () => void (state.jobs += 1),
+    onJob: () => {
+      state.jobs += 1;
+      deps.onJob?.();
+    },
     onFailed: (reason) => void state.failedMessages.set(reason, (state.failedMessages.get(reason) ?? 0) + 1),
   });
 

@@ -10,3 +10,4 @@ export {
   SOURCE_STALE,
   sourceVerdict,
 } from "./source_verdict.ts";
+export { STALE_AFTER_INTERVALS } from "./health_rules.ts";

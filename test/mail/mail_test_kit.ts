@@ -37,6 +37,7 @@ export function emailSource(overrides: Partial<EmailSource> = {}): EmailSource {
     printBody: "auto",
     maxMessageSize: 100 * 1024 * 1024,
     maxAttachments: 20,
+    printer: undefined,
     requireAuthenticated: false,
     authservId: undefined,
     ...overrides,

@@ -48,6 +48,7 @@ async function setUp(name: string) {
     userName: "",
     password: "",
     downloadIntervalMs: INTERVAL,
+    printer: undefined,
   };
   let offset = 0;
   const sink: MemorySink = createMemorySink();
