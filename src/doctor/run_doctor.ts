@@ -9,6 +9,7 @@ import { checkEmailSource } from "./email_source_checks.ts";
 import { checkHttpPort } from "./http_check.ts";
 import { checkDiskFree, checkFolderSource, checkPaths } from "./path_checks.ts";
 import { checkPrinters } from "./printer_checks.ts";
+import { checkSecretAccess } from "./secret_access_checks.ts";
 import { checkTokensUnused } from "./token_checks.ts";
 
 export interface DoctorOptions {
@@ -80,9 +81,10 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     noWrite: options.noWrite === true,
     timeoutMs,
   };
-  const [[paths, disk], folders, emails, http, unused, printers] = await Promise.all([
+  const [[paths, disk], secrets, folders, emails, http, unused, printers] = await Promise.all([
     // In turn: the folder probes create missing folders for a moment, which disk.free must not see.
     checkPaths(config).then(async (results) => [results, await checkDiskFree(config)] as const),
+    checkSecretAccess(config),
     Promise.all(sources.folder.map((source) => checkFolderSource(source))),
     Promise.all(sources.email.map((source) => checkEmailSource(source, sourceOptions))),
     checkHttpPort(config, { env: options.env, fetch: options.fetch, timeoutMs }),
@@ -93,6 +95,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     checkConfigLoad(config),
     ...paths,
     disk,
+    secrets,
     ...folders,
     ...emails.flat(),
     ...printers,
