@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the real test servers need (test/servers/):
 # Dovecot (IMAP with XOAUTH2/OAUTHBEARER), Chromium (browser login), promtool
-# (metrics format), isync/mbsync (benchmark) and openssl (test certificates).
+# (metrics format), isync/mbsync (benchmark), openssl (test certificates) and debootstrap (the
+# Debian trixie chroot with Wine 10 that runs the Windows binary: scripts/wine-chroot.sh).
 # Idempotent: when everything is present it only checks and exits (~50 ms).
 set -euo pipefail
 
-packages=(dovecot-core dovecot-imapd chromium prometheus isync openssl)
+packages=(dovecot-core dovecot-imapd chromium prometheus isync openssl debootstrap)
 # A command each package provides, to double-check the install is usable.
-commands=(dovecot "" chromium promtool mbsync openssl)
+commands=(dovecot "" chromium promtool mbsync openssl debootstrap)
+# Printing: a real IPP Everywhere printer (ippeveprinter, ipptool), a CUPS scheduler and its
+# lpadmin, the D-Bus ippeveprinter needs, pdftotext to read rendered PDFs back, a CJK font
+# for text rendering, and LibreOffice for office documents.
+packages+=(cups-ipp-utils cups cups-client dbus poppler-utils fonts-droid-fallback libreoffice-writer-nogui)
+commands+=(ippeveprinter cupsd lpadmin dbus-daemon pdftotext "" soffice)
 
 missing=()
 for i in "${!packages[@]}"; do

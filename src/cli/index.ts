@@ -1,20 +1,31 @@
 import { MpsError, UsageError } from "../shared/errors.ts";
 import { VERSION } from "../version.ts";
 import { findCommand } from "./commands.ts";
-import type { CliContext, CommandHandler } from "./context.ts";
+import type { CliContext, CommandHandler, ConfigFailureHandler } from "./context.ts";
 import { commandHelp, globalHelp, usageLine } from "./help.ts";
+import { flag, text } from "./option_values.ts";
 import { parseArgs } from "./parse_args.ts";
 
 export type { CliContext } from "./context.ts";
 
+/** A command, loaded when it runs. */
+interface LazyCommand {
+  readonly run: () => Promise<CommandHandler>;
+  readonly configFailed?: () => Promise<ConfigFailureHandler>;
+}
+
 // Commands, and the config loader, are loaded only when a command runs: `--version`, `--help`
 // and a usage error start in about the time of the bare runtime instead of loading (and, in the
 // binary, evaluating) the IMAP client, the HTTP server and the mail converter first.
-const HANDLERS: Readonly<Record<string, () => Promise<CommandHandler>>> = {
-  login: async () => (await import("./login.ts")).loginCommand,
-  run: async () => (await import("./run.ts")).runCommand,
-  doctor: async () => (await import("./doctor.ts")).doctorCommand,
-  "reset-storage": async () => (await import("./reset_storage.ts")).resetStorageCommand,
+const COMMANDS: Readonly<Record<string, LazyCommand>> = {
+  login: { run: async () => (await import("./login.ts")).loginCommand },
+  run: { run: async () => (await import("./run.ts")).runCommand },
+  // scripts reading `doctor --json` still get a report: config.load failed, the rest skipped
+  doctor: {
+    run: async () => (await import("./doctor.ts")).doctorCommand,
+    configFailed: async () => (await import("./doctor.ts")).doctorConfigFailure,
+  },
+  "reset-storage": { run: async () => (await import("./reset_storage.ts")).resetStorageCommand },
 };
 
 export const EXIT_OK = 0;
@@ -36,11 +47,11 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     return EXIT_USAGE;
   }
   const { command, options, positionals } = parsed;
-  if (options["help"] === true) {
+  if (flag(options, "help")) {
     context.stdout(command === undefined ? globalHelp() : commandHelp(command));
     return EXIT_OK;
   }
-  if (options["version"] === true) {
+  if (flag(options, "version")) {
     context.stdout(`mps ${VERSION}\n`);
     return EXIT_OK;
   }
@@ -48,24 +59,26 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     context.stderr(`mps: no command given\n${usageLine()}\nRun 'mps --help' for the list of commands.\n`);
     return EXIT_USAGE;
   }
-  const loadHandler = HANDLERS[command.name];
-  if (loadHandler === undefined) throw new Error(`No handler for command '${command.name}'`);
+  const handler = COMMANDS[command.name];
+  if (handler === undefined) throw new Error(`No handler for command '${command.name}'`);
   const { ConfigError, findConfig, loadConfig } = await import("../config/index.ts");
   let loaded = false;
   try {
-    const flag = typeof options["config"] === "string" ? options["config"] : undefined;
-    const file = findConfig({ flag, env: context.env, cwd: context.cwd, executableDir: context.executableDir });
+    const file = findConfig({
+      flag: text(options, "config"),
+      env: context.env,
+      cwd: context.cwd,
+      executableDir: context.executableDir,
+    });
     const config = await loadConfig(file, { env: context.env });
     loaded = true;
     for (const warning of config.warnings) context.stderr(`mps: warning: ${warning}\n`);
-    const handler = await loadHandler();
-    return await handler({ context, config, positionals, options });
+    const run = await handler.run();
+    return await run({ context, config, positionals, options });
   } catch (error) {
     const code = reportError(error, context, error instanceof ConfigError);
-    // Scripts reading `doctor --json` still get a report: config.load failed, the rest skipped.
-    if (!loaded && command.name === "doctor" && options["json"] === true && error instanceof ConfigError) {
-      const { doctorConfigFailure } = await import("./doctor.ts");
-      doctorConfigFailure(context, options, error, error.file);
+    if (!loaded && error instanceof ConfigError && handler.configFailed !== undefined) {
+      (await handler.configFailed())(context, options, error);
     }
     return code;
   }

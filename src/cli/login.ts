@@ -2,10 +2,13 @@
 // redirect) or `--device-code`; the tokens of the right account only, stored encrypted.
 import { findProvider, loginDeviceCode, loginLoopback, resolveProvider, UnknownProviderError } from "../oauth/index.ts";
 import type { DeviceCodePrompt, LoginResult, ResolvedProvider, SaveTokens } from "../oauth/index.ts";
-import { openBrowser } from "../runtime/index.ts";
+import { checkBrowserUrl, openBrowser } from "../runtime/index.ts";
 import { UsageError } from "../shared/errors.ts";
 import { openTokenStore, StorageNameError } from "../storage/index.ts";
 import type { CliContext, CommandHandler } from "./context.ts";
+import { flag, text } from "./option_values.ts";
+import type { OptionValues } from "./option_values.ts";
+import { errnoCode } from "../shared/errno.ts";
 
 export const DEFAULT_LOGIN_TIMEOUT_S = 300;
 
@@ -19,16 +22,16 @@ type LoginOptions = {
   noBrowser: boolean;
 };
 
-function readOptions(positionals: readonly string[], options: Readonly<Record<string, string | true>>): LoginOptions {
+function readOptions(positionals: readonly string[], options: OptionValues): LoginOptions {
   const provider = (positionals[0] ?? "").trim();
   const username = (positionals[1] ?? "").trim();
   if (provider === "") {
     throw new UsageError("'login' needs <provider>: the name of an <oauth> <provider> in the config");
   }
   if (username === "") throw new UsageError("'login' needs <username>: the mailbox to sign in, e.g. print@contoso.com");
-  const deviceCode = options["device-code"] === true;
-  const noBrowser = options["no-browser"] === true;
-  const portText = options["port"];
+  const deviceCode = flag(options, "device-code");
+  const noBrowser = flag(options, "no-browser");
+  const portText = text(options, "port");
   let port = 0;
   if (typeof portText === "string") {
     if (deviceCode) throw new UsageError("option '--port' applies to the browser sign-in, not to '--device-code'");
@@ -42,7 +45,7 @@ function readOptions(positionals: readonly string[], options: Readonly<Record<st
       "options '--device-code' and '--no-browser' do not go together: the device flow never opens a browser",
     );
   }
-  const timeoutText = options["timeout"];
+  const timeoutText = text(options, "timeout");
   let timeoutS: number | undefined;
   if (typeof timeoutText === "string") {
     timeoutS = Number(timeoutText);
@@ -107,6 +110,9 @@ async function browserLogin(
       onTick: (remainingMs) => clock.tick(remainingMs),
       onRefused: (reason) => clock.say(`mps: warning: ${reason}\n`),
       async onAuthorizationUrl(url, { port }) {
+        // Also with --no-browser: an admin pastes what is printed, so a file: or plain http
+        // address from a hostile discovery document is refused here, not shown.
+        checkBrowserUrl(url);
         if (login.noBrowser) {
           context.stderr(
             `Open this URL in a browser and sign in as ${login.username}` +
@@ -117,7 +123,7 @@ async function browserLogin(
             await openBrowser(url);
             context.stderr(`Opened the browser to sign in as ${login.username}. If it did not open, open this URL:\n`);
           } catch (error) {
-            const reason = (error as { code?: unknown } | undefined)?.code ??
+            const reason = errnoCode(error) ??
               (error instanceof Error ? error.message : String(error));
             context.stderr(
               `Could not open a browser (${
@@ -191,7 +197,6 @@ export const loginCommand: CommandHandler = async ({ context, config, positional
   }
   const resolved = await resolveProvider(provider, {
     fetch: context.fetch,
-    now: context.now,
     signal: context.shutdown,
   });
   const save: SaveTokens = async (tokens) => {

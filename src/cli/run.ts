@@ -1,13 +1,17 @@
+import * as path from "node:path";
 import { startHttpServer } from "../http/index.ts";
 import { createLogger } from "../log/index.ts";
 import { createTokenService } from "../oauth/index.ts";
-import { createRunners } from "../service/create_runners.ts";
-import type { Runner } from "../service/create_runners.ts";
-import { runCycle, runLoop } from "../service/downloader_loop.ts";
+import { createRunners, runCycle, runLoop } from "../service/index.ts";
+import type { Runner } from "../service/index.ts";
+import { createDocumentConverter, createPrintService, findSoffice } from "../print/index.ts";
+import type { PrintService } from "../print/index.ts";
 import { cleanPartialJobs } from "../spool/index.ts";
 import { openTokenStore } from "../storage/index.ts";
+import { sourceAssetsDir } from "../runtime/index.ts";
 import { VERSION } from "../version.ts";
 import type { CommandHandler } from "./context.ts";
+import { flag } from "./option_values.ts";
 
 /** `mps run`: one downloader loop per source until SIGINT/SIGTERM; `--once`: one cycle each. */
 export const runCommand: CommandHandler = async ({ context, config, options }) => {
@@ -17,7 +21,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
     file: { path: config.log.file, maxBytes: config.log.maxBytes, maxFiles: config.log.maxFiles },
     console: context.interactive || context.env["MPS_LOG_CONSOLE"] === "1",
   });
-  const once = options["once"] === true;
+  const once = flag(options, "once");
   let runners: Runner[] = [];
   try {
     log.info("service", `mps ${VERSION} starting${once ? " (--once)" : ""}`, { config: config.file });
@@ -38,7 +42,28 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       now: context.now,
       log: log.child("oauth"),
     });
-    runners = createRunners({ config, log, now: context.now, shutdown: context.shutdown, tokens });
+    let print: PrintService | undefined;
+    if (config.printers.length > 0) {
+      const soffice = await findSoffice(config.convert.soffice, context.env);
+      if (soffice === undefined) {
+        log.info("print", "LibreOffice not found: office documents cannot be converted for printers that need it");
+      }
+      print = createPrintService({
+        config,
+        log,
+        now: context.now,
+        shutdown: context.shutdown,
+        converter: createDocumentConverter({ soffice, spoolDir: config.spool.folder, fontDirs: fontDirs() }),
+      });
+    }
+    runners = createRunners({
+      config,
+      log,
+      now: context.now,
+      shutdown: context.shutdown,
+      tokens,
+      onJob: () => print?.nudge(),
+    });
     if (runners.length === 0) log.warn("service", "the config has no sources: nothing to download");
     const loopOptions = (runner: Runner) => ({
       state: runner.state,
@@ -52,6 +77,13 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       // A scheduled task's one cycle has no monitoring to serve.
       let worst = 0;
       for (const runner of runners) worst = Math.max(worst, await runCycle(loopOptions(runner)));
+      if (print !== undefined) {
+        const undelivered = await print.deliverPending();
+        if (undelivered > 0) {
+          log.error("print", `${undelivered} document(s) could not be delivered to a printer`, { undelivered });
+          worst = Math.max(worst, 1);
+        }
+      }
       log.info("service", `mps finished one cycle of every source with exit code ${worst}`);
       return worst;
     }
@@ -61,10 +93,11 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       now: context.now,
       env: context.env,
       log: log.child("http"),
+      ...(print === undefined ? {} : { printers: print.states }),
     });
     log.info("http", `serving /health and /metrics on ${http.url}`);
     try {
-      await Promise.all(runners.map((runner) => runLoop(loopOptions(runner))));
+      await Promise.all([...runners.map((runner) => runLoop(loopOptions(runner))), print?.run()]);
     } finally {
       await http.close();
     }
@@ -75,3 +108,8 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
     log.close();
   }
 };
+
+function fontDirs(): string[] {
+  const assets = sourceAssetsDir();
+  return assets === undefined ? [] : [path.join(assets, "fonts")];
+}

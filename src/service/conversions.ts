@@ -1,4 +1,5 @@
-import type { PublishOrder } from "../spool/index.ts";
+import { PublishQueue } from "../spool/index.ts";
+import type { PublishTicket } from "../spool/index.ts";
 
 // Messages converted side by side: while one waits for the disk (open, write, fsync), the next
 // is parsed and the server keeps sending.
@@ -6,13 +7,12 @@ const CONVERSIONS = 16;
 
 /**
  * Messages converted side by side, at most {@link CONVERSIONS} at a time. Jobs are still
- * published in mailbox order: each job's rename waits for the one before (and only its rename),
- * across every window of a cycle. After a failure no more are started; `finish` waits for those
+ * published in mailbox order, by one {@link PublishQueue} across every window of a cycle. After a failure no more are started; `finish` waits for those
  * under way and rethrows the first failure.
  */
 export class Conversions {
   readonly #running = new Set<Promise<void>>();
-  #published: Promise<void> = Promise.resolve();
+  readonly #order = new PublishQueue();
   #failure: { error: unknown } | undefined;
 
   get failed(): boolean {
@@ -20,15 +20,8 @@ export class Conversions {
   }
 
   /** Starts one conversion; resolves once there is room for the next. */
-  async start(convert: (order: PublishOrder) => Promise<void>): Promise<void> {
-    let done = (): void => undefined;
-    const published = new Promise<void>((resolve) => {
-      done = resolve;
-    });
-    const order: PublishOrder = { after: this.#published, done };
-    this.#published = published;
-    // messageToJob calls order.done() on every outcome, errors included
-    const task = convert(order).catch((error: unknown) => {
+  async start(convert: (order: PublishTicket) => Promise<void>): Promise<void> {
+    const task = this.#order.run(convert).catch((error: unknown) => {
       this.#failure ??= { error };
     });
     this.#running.add(task);

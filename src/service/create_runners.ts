@@ -1,14 +1,15 @@
 import type { Config, EmailSource } from "../config/index.ts";
 import { createImapFlow, ImapSession } from "../imap/index.ts";
-import type { ImapAuth, ImapClientFactory } from "../imap/index.ts";
+import type { ImapAuth } from "../imap/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { TokenService } from "../oauth/index.ts";
+import { DAY_MS, HOUR_MS } from "../shared/time.ts";
 import { createEmailCycle } from "./email_source.ts";
 import { createFolderCycle } from "./folder_source.ts";
 import { createNudge } from "./nudge.ts";
 import type { Nudge } from "./nudge.ts";
-import { createSourceState } from "./source_state.ts";
-import type { SourceState } from "./source_state.ts";
+import { createSourceState } from "../status/index.ts";
+import type { SourceState } from "../status/index.ts";
 
 /** One source: its state, its cycle, and what ends its waits early. */
 export interface Runner {
@@ -25,11 +26,9 @@ export interface RunnerDeps {
   readonly now: () => number;
   readonly shutdown: AbortSignal;
   readonly tokens: TokenService;
-  readonly createClient?: ImapClientFactory;
+  /** Called after each published job (the printing stage delivers it). */
+  readonly onJob?: () => void;
 }
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 /** Builds the runner of every source in the config, folder sources first. */
 export function createRunners(deps: RunnerDeps): Runner[] {
@@ -46,7 +45,10 @@ export function createRunners(deps: RunnerDeps): Runner[] {
       spoolDir: config.spool.folder,
       now,
       log: log.child(`downloader/${source.name}`),
-      onJob: () => void (state.jobs += 1),
+      onJob: () => {
+        state.jobs += 1;
+        deps.onJob?.();
+      },
     });
     runners.push({ state, cycle, nudge: createNudge(), close: async () => {} });
   }
@@ -56,7 +58,6 @@ export function createRunners(deps: RunnerDeps): Runner[] {
 
 function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
   const { config, log, now, tokens } = deps;
-  const provider = config.oauth.providers.find((candidate) => candidate.id === source.provider);
   const state = createSourceState({
     name: source.name,
     type: source.type,
@@ -66,7 +67,7 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
       oauth: {
         provider: source.provider,
         username: source.userName,
-        clientSecretExpiresAt: provider?.clientSecretExpiresAt,
+        clientSecretExpiresAt: source.providerConfig?.clientSecretExpiresAt,
       },
     }),
   });
@@ -74,33 +75,17 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
   const nudge = createNudge();
   let lastKeepAlive = 0;
 
-  const getAuth = async (): Promise<ImapAuth> => {
-    if (source.type === "Imap") return { user: source.userName, pass: source.password };
-    try {
-      const token = await tokens.getAccessToken(source);
-      return { user: source.userName, accessToken: token.accessToken, expiresAt: token.expiresAt };
-    } finally {
-      syncTokenState();
-    }
-  };
+  if (state.oauth !== undefined) tokens.track(source.name, state.oauth);
 
-  // Copies what the token service knows into the state /health and /metrics read.
-  const syncTokenState = () => {
-    const oauth = state.oauth;
-    if (oauth === undefined) return;
-    const status = tokens.status(source.name);
-    oauth.accessTokenExpiresAt = status.accessTokenExpiresAt ?? oauth.accessTokenExpiresAt;
-    oauth.refreshTokenIssuedAt = status.refreshTokenIssuedAt ?? oauth.refreshTokenIssuedAt;
-    oauth.needsLogin = status.state === "needs-login";
-    if (status.refreshes !== undefined) {
-      oauth.refreshes.set("success", status.refreshes.success);
-      oauth.refreshes.set("failure", status.refreshes.failure);
-    }
+  const getAuth = async (): Promise<ImapAuth> => {
+    if (source.signIn === "password") return { user: source.userName, pass: source.password };
+    const token = await tokens.getAccessToken(source);
+    return { user: source.userName, accessToken: token.accessToken, expiresAt: token.expiresAt };
   };
 
   const session = new ImapSession({
     source,
-    createClient: deps.createClient ?? createImapFlow,
+    createClient: createImapFlow,
     getAuth,
     log: sourceLog.child("imap"),
     now,
@@ -114,7 +99,10 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
     now,
     log: sourceLog,
     shutdown: deps.shutdown,
-    onJob: () => void (state.jobs += 1),
+    onJob: () => {
+      state.jobs += 1;
+      deps.onJob?.();
+    },
     onFailed: (reason) => void state.failedMessages.set(reason, (state.failedMessages.get(reason) ?? 0) + 1),
   });
 
@@ -122,12 +110,11 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
     const code = await download();
     // A mailbox nobody writes to still needs its refresh token used now and then, or the
     // provider expires it after 90 days of inactivity.
-    if (source.type !== "Imap" && source.type !== "ImapOAuthMicrosoftApp" && now() - lastKeepAlive > HOUR_MS) {
+    if (source.signIn === "delegated" && now() - lastKeepAlive > HOUR_MS) {
       lastKeepAlive = now();
       if (await tokens.refreshIfOlderThan(source, config.oauth.refreshEveryDays * DAY_MS)) {
         sourceLog.info("refreshed the stored token to keep it alive", { everyDays: config.oauth.refreshEveryDays });
       }
-      syncTokenState();
     }
     return code;
   };

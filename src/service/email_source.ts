@@ -10,7 +10,7 @@ import { messageToJob, purgeFailed } from "../mail/index.ts";
 import { DOCTOR_TEST_HEADER } from "../shared/doctor_test_header.ts";
 import { MpsError } from "../shared/errors.ts";
 import { jobIdPrefix, syncSpool } from "../spool/index.ts";
-import type { PublishOrder } from "../spool/index.ts";
+import type { PublishTicket } from "../spool/index.ts";
 import { Conversions } from "./conversions.ts";
 
 export interface EmailCycleOptions {
@@ -184,7 +184,7 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
     meta: MessageMeta,
     message: Readable,
     uidValidity: string,
-    order?: PublishOrder,
+    order?: PublishTicket,
   ): Promise<"done" | "failed"> {
     const jobId = `${jobIdPrefix(source.name)}-${uidValidity}-${meta.uid}`;
     const result = await messageToJob({

@@ -13,3 +13,7 @@ export { launchChromium } from "./chromium.ts";
 export type { TestBrowser } from "./chromium.ts";
 export { checkMetrics } from "./promtool.ts";
 export type { PromtoolResult } from "./promtool.ts";
+export { GET_JOBS_TEST, readJobs, startIppPrinter } from "./ipp_printer.ts";
+export type { IppJob, IppPrinter, IppPrinterOptions } from "./ipp_printer.ts";
+export { startCups } from "./cups.ts";
+export type { CupsServer } from "./cups.ts";
