@@ -1,5 +1,6 @@
 import { startHttpServer } from "../http/index.ts";
 import { createLogger } from "../log/index.ts";
+import { Notifier } from "../notify/index.ts";
 import { createTokenService } from "../oauth/index.ts";
 import { createRunners } from "../service/create_runners.ts";
 import type { Runner } from "../service/create_runners.ts";
@@ -19,6 +20,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
   });
   const once = options["once"] === true;
   let runners: Runner[] = [];
+  let notifier: Notifier | undefined;
   try {
     log.info("service", `mps ${VERSION} starting${once ? " (--once)" : ""}`, { config: config.file });
     for (const warning of config.warnings) log.warn("config", warning);
@@ -38,7 +40,16 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       now: context.now,
       log: log.child("oauth"),
     });
-    runners = createRunners({ config, log, now: context.now, shutdown: context.shutdown, tokens });
+    if (config.notifications !== undefined) {
+      notifier = new Notifier({
+        config,
+        settings: config.notifications,
+        tokens,
+        log: log.child("notify"),
+        now: context.now,
+      });
+    }
+    runners = createRunners({ config, log, now: context.now, shutdown: context.shutdown, tokens, notifier });
     if (runners.length === 0) log.warn("service", "the config has no sources: nothing to download");
     const loopOptions = (runner: Runner) => ({
       state: runner.state,
@@ -52,6 +63,11 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       // A scheduled task's one cycle has no monitoring to serve.
       let worst = 0;
       for (const runner of runners) worst = Math.max(worst, await runCycle(loopOptions(runner)));
+      // the cycle's replies, and one more try of those that waited in the outbox; a reply
+      // that cannot go stays there for the next run and does not change the exit code
+      await notifier?.flush().catch((error: unknown) => {
+        log.error("notify", "cannot send the replies to senders", { error: (error as Error).message });
+      });
       log.info("service", `mps finished one cycle of every source with exit code ${worst}`);
       return worst;
     }
@@ -61,7 +77,9 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       now: context.now,
       env: context.env,
       log: log.child("http"),
+      notifications: notifier === undefined ? undefined : () => notifier?.counts ?? new Map(),
     });
+    notifier?.start();
     log.info("http", `serving /health and /metrics on ${http.url}`);
     try {
       await Promise.all(runners.map((runner) => runLoop(loopOptions(runner))));
@@ -72,6 +90,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
     return 0;
   } finally {
     await Promise.all(runners.map((runner) => runner.close()));
+    await notifier?.close();
     log.close();
   }
 };

@@ -11,6 +11,7 @@ export function configSecrets(config: Config, env: Readonly<Record<string, strin
     ...config.folderSources.map((source) => source.password),
     ...config.oauth.providers.map((provider) => provider.clientSecret),
     config.http.token,
+    config.notifications?.password,
     env["MPS_HTTP_TOKEN"],
     env["MPS_STORAGE_KEY"],
   ];

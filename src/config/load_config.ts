@@ -5,6 +5,7 @@ import type { Redactor } from "../log/index.ts";
 import { jobIdPrefix } from "../spool/job_id_prefix.ts";
 import { ConfigError } from "./config_error.ts";
 import { configSecrets } from "./config_secrets.ts";
+import { readNotifications } from "./read_notifications.ts";
 import { resolvePath } from "./resolve_path.ts";
 import * as s from "./schema.ts";
 import type { Config, EmailSource, FolderSource, OAuthProvider, ProviderKind } from "./types.ts";
@@ -30,6 +31,7 @@ const SINGLE_ELEMENTS = [
   "http",
   "log",
   "oauth",
+  "notifications",
 ] as const;
 type SingleElement = typeof SINGLE_ELEMENTS[number];
 
@@ -83,7 +85,8 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   const emailSources = readEmailSources(single.get("emailSources"), file, dir, warnings, providers);
   uniqueSourceNames([...folderSources, ...emailSources], file);
 
-  attributesOf("localization", s.localizationSchema);
+  const localization = attributesOf("localization", s.localizationSchema);
+  const notifications = readNotifications(single.get("notifications"), file, dir, warnings, providers);
   attributesOf("communicator", s.communicatorSchema);
   const failed = attributesOf("failedFiles", s.failedFilesSchema);
   const spool = attributesOf("spool", s.spoolSchema);
@@ -117,6 +120,11 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
       refreshEveryDays: oauth.refreshEveryDays,
       providers,
     },
+    localization: {
+      language: (localization.language ?? localization.default ?? "en").trim().toLowerCase() || "en",
+      fallback: (localization.default ?? "en").trim().toLowerCase() || "en",
+    },
+    notifications,
     communicatorLine: single.get("communicator")?.line,
     warnings,
   });

@@ -8,6 +8,7 @@ import { EXPOSITION_CONTENT_TYPE, renderExposition } from "./exposition.ts";
 import { healthReport } from "./health_report.ts";
 import { isLoopbackHostHeader } from "./loopback_host_header.ts";
 import { metricFamilies } from "./metric_families.ts";
+import { notificationFamily } from "./notification_family.ts";
 import { processSampler } from "./process_sample.ts";
 import type { ProcessSample } from "./process_sample.ts";
 
@@ -26,6 +27,8 @@ export interface AppOptions {
   readonly processSample?: () => ProcessSample;
   /** Where an unexpected error while answering is logged (the response never carries it). */
   readonly log?: ComponentLogger;
+  /** Replies to senders by result, when `<notifications>` is configured. */
+  readonly notifications?: (() => ReadonlyMap<string, number>) | undefined;
 }
 
 const NOT_FOUND = "Not found: mps serves /health and /metrics";
@@ -81,7 +84,9 @@ export function createApp(options: AppOptions): Hono {
   });
 
   app.get("/metrics", (c) => {
-    const body = renderExposition(metricFamilies(options.states(), options.now(), options.version, sampleProcess()));
+    const families = metricFamilies(options.states(), options.now(), options.version, sampleProcess());
+    if (options.notifications !== undefined) families.push(notificationFamily(options.notifications()));
+    const body = renderExposition(families);
     return c.body(body, 200, { "Content-Type": EXPOSITION_CONTENT_TYPE });
   });
 

@@ -19,6 +19,8 @@ export interface StartHttpServerOptions {
   readonly version?: string;
   /** Logs errors met while answering requests. */
   readonly log?: ComponentLogger;
+  /** Replies to senders by result, when `<notifications>` is configured. */
+  readonly notifications?: (() => ReadonlyMap<string, number>) | undefined;
 }
 
 export interface HttpServer {
@@ -48,6 +50,7 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
     token,
     version: options.version ?? VERSION,
     ...(options.log === undefined ? {} : { log: options.log }),
+    notifications: options.notifications,
   });
   let served: ServedHttp;
   try {

@@ -8,3 +8,4 @@ export type { FailedRecord } from "./failed_message.ts";
 export { DEFAULT_PRINTABLE_TYPES, printablePart } from "./printable_part.ts";
 export { isAllowedSender } from "./allowed_sender.ts";
 export { senderAddress } from "./sender_address.ts";
+export type { MessageHeaders, ReplyFields } from "./message_headers.ts";

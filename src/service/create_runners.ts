@@ -2,6 +2,8 @@ import type { Config, EmailSource } from "../config/index.ts";
 import { createImapFlow, ImapSession } from "../imap/index.ts";
 import type { ImapAuth, ImapClientFactory } from "../imap/index.ts";
 import type { Logger } from "../log/index.ts";
+import { jobDocuments } from "../notify/index.ts";
+import type { Notifier } from "../notify/index.ts";
 import type { TokenService } from "../oauth/index.ts";
 import { createEmailCycle } from "./email_source.ts";
 import { createFolderCycle } from "./folder_source.ts";
@@ -26,6 +28,8 @@ export interface RunnerDeps {
   readonly shutdown: AbortSignal;
   readonly tokens: TokenService;
   readonly createClient?: ImapClientFactory;
+  /** Replies to senders, when `<notifications>` is configured. */
+  readonly notifier?: Notifier | undefined;
 }
 
 const HOUR_MS = 3_600_000;
@@ -114,8 +118,26 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
     now,
     log: sourceLog,
     shutdown: deps.shutdown,
-    onJob: () => void (state.jobs += 1),
-    onFailed: (reason) => void state.failedMessages.set(reason, (state.failedMessages.get(reason) ?? 0) + 1),
+    onJob: (made) => {
+      state.jobs += 1;
+      deps.notifier?.jobAccepted({
+        source,
+        jobId: made.jobId,
+        receivedAt: made.receivedAt.toISOString(),
+        headers: made.headers,
+        documents: jobDocuments(made.job.documents, made.skipped),
+      });
+    },
+    onFailed: (reason, failed) => {
+      state.failedMessages.set(reason, (state.failedMessages.get(reason) ?? 0) + 1);
+      deps.notifier?.messageRefused({
+        source,
+        jobId: failed.jobId,
+        receivedAt: failed.receivedAt.toISOString(),
+        headers: failed.headers,
+        reason,
+      });
+    },
   });
 
   const cycle = async () => {
