@@ -76,8 +76,8 @@ export class Notifier {
   #again = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
-  /** Replies queued per sender in this process (the outbox holds the rest of the hour). */
-  readonly #recent = new Map<string, number[]>();
+  /** Replies this process has tried to send: `flush` tries each reply once per run. */
+  readonly #tried = new Set<string>();
 
   constructor(options: NotifierOptions) {
     this.#options = options;
@@ -116,6 +116,7 @@ export class Notifier {
    */
   async flush(): Promise<void> {
     await this.#decisions;
+    await this.#sending;
     await this.#sendRound(true);
   }
 
@@ -232,9 +233,6 @@ export class Notifier {
       nextAttemptAt: now(),
       lastError: undefined,
     });
-    const times = this.#recent.get(to) ?? [];
-    times.push(now());
-    this.#recent.set(to, times);
     this.#count("queued");
     this.#log.info("reply to the sender queued", { job: message.jobId, to, kind, language: loaded.language });
     return true;
@@ -286,6 +284,7 @@ export class Notifier {
 
   async #sendOne(entry: OutboxEntry): Promise<boolean> {
     const { now, settings } = this.#options;
+    this.#tried.add(entry.id);
     try {
       const options: SmtpOptions = { settings, caPem: await this.#caPem(), auth: await this.#auth() };
       await (this.#options.send ?? sendOverSmtp)(entry.reply, options);

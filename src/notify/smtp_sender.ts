@@ -21,6 +21,10 @@ export interface SmtpOptions {
 // RFC 4954: a command line with an initial response must fit in 512 octets (Dovecot refuses
 // lines from ~1,000 bytes); a longer token, as Exchange Online issues, goes after the 334.
 const MAX_AUTH_LINE = 512;
+// nodemailer swaps a method named XOAUTH2 without its own token generator for the first one the
+// server offers (PLAIN, with the token as password), even with a handler registered: the handler
+// is registered under a name of its own and sends `AUTH XOAUTH2` itself.
+const CUSTOM_XOAUTH2 = "MPS-XOAUTH2";
 
 /** Sends one reply over SMTP: its own connection, closed after. Throws `SmtpSendError`. */
 export async function sendOverSmtp(reply: OutgoingReply, options: SmtpOptions): Promise<void> {
@@ -72,12 +76,12 @@ function transportOptions(options: SmtpOptions) {
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
-    logger: false,
-    debug: false,
+    logger: process.env["MPS_SMTP_DEBUG"] === "1",
+    debug: process.env["MPS_SMTP_DEBUG"] === "1",
     auth: token
-      ? { type: "custom" as const, method: "XOAUTH2", user: auth.user, pass: auth.accessToken }
+      ? { type: "custom" as const, method: CUSTOM_XOAUTH2, user: auth.user, pass: auth.accessToken }
       : { user: auth.user, pass: auth.pass },
-    ...(token ? { customAuth: { XOAUTH2: xoauth2 } } : {}),
+    ...(token ? { customAuth: { [CUSTOM_XOAUTH2]: xoauth2 } } : {}),
   };
 }
 

@@ -13,3 +13,7 @@ export { launchChromium } from "./chromium.ts";
 export type { TestBrowser } from "./chromium.ts";
 export { checkMetrics } from "./promtool.ts";
 export type { PromtoolResult } from "./promtool.ts";
+export { startSubmission } from "./submission.ts";
+export type { SubmissionOptions, SubmissionServer } from "./submission.ts";
+export { startSmtpSink } from "./smtp_sink.ts";
+export type { SinkMessage, SmtpSink } from "./smtp_sink.ts";
