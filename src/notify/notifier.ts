@@ -72,8 +72,9 @@ export class Notifier {
   readonly #ownAddresses: string[];
   #texts: Promise<LoadedTexts> | undefined;
   #decisions: Promise<void> = Promise.resolve();
-  #sending: Promise<void> | undefined;
-  #again = false;
+  /** The send round under way and those queued behind it. */
+  #rounds: Promise<void> = Promise.resolve();
+  #kickWaiting = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   /** Replies this process has tried to send: `flush` tries each reply once per run. */
@@ -116,8 +117,7 @@ export class Notifier {
    */
   async flush(): Promise<void> {
     await this.#decisions;
-    await this.#sending;
-    await this.#sendRound(true);
+    await this.#serial(() => this.#sendRound(true));
   }
 
   /** Tries the outbox now and then every minute until `close()`. */
@@ -131,21 +131,22 @@ export class Notifier {
     tick();
   }
 
-  /** Sends what is due, now (or right after the round under way). */
+  /** Sends what is due, right after the round under way (rounds never overlap, so no reply goes twice). */
   kick(): void {
-    if (this.#sending !== undefined) {
-      this.#again = true;
-      return;
-    }
-    this.#sending = this.#sendRound(false).catch((error: unknown) => {
+    if (this.#kickWaiting) return;
+    this.#kickWaiting = true;
+    void this.#serial(() => {
+      this.#kickWaiting = false;
+      return this.#sendRound(false);
+    }).catch((error: unknown) => {
       this.#log.error("cannot read the outbox", { folder: this.outbox.dir, error: (error as Error).message });
-    }).finally(() => {
-      this.#sending = undefined;
-      if (this.#again && !this.#closed) {
-        this.#again = false;
-        this.kick();
-      }
     });
+  }
+
+  #serial(round: () => Promise<void>): Promise<void> {
+    const run = this.#rounds.then(round);
+    this.#rounds = run.catch(() => undefined);
+    return run;
   }
 
   async close(): Promise<void> {
@@ -155,7 +156,7 @@ export class Notifier {
     // a send under way may wait long for a server that does not answer; its reply stays in
     // the outbox either way, so stopping waits only a little for it
     let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([this.#sending, new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+    await Promise.race([this.#rounds, new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
     clearTimeout(timer);
   }
 
