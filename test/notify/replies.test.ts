@@ -64,7 +64,7 @@ describe("replies to senders through a real SMTP server (Dovecot submission, XOA
     assert.match(body, /<li>doc\.pdf: zum Drucken eingereiht<\/li>/);
     assert.match(
       await kit.box.log("german.config"),
-      /INFO  \[notify\] reply to the sender sent job=print-\d+-\d+ to=anna@example\.test/,
+      /INFO {2}\[notify\] reply to the sender sent job=print-\d+-\d+ to=anna@example\.test/,
     );
   });
 
@@ -147,7 +147,7 @@ describe("replies to senders through a real SMTP server (Dovecot submission, XOA
       assert.equal(outbox.length, 2);
       assert.match(
         await kit.box.log("down.config"),
-        /WARN  \[notify\] reply to the sender not sent; it stays in the outbox/,
+        /WARN {2}\[notify\] reply to the sender not sent; it stays in the outbox/,
       );
     } finally {
       await kit.smtp.start();
