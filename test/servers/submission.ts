@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,6 +41,7 @@ export type SubmissionServer = {
  */
 export async function startSubmission(options: SubmissionOptions): Promise<SubmissionServer> {
   const dir = mkdtempSync(join(tmpdir(), "mps-submission-"));
+  chmodSync(dir, 0o755); // the auth process runs as the dovecot user and reads the users file here
   const certs = await makeTestCerts(dir);
   const sink = await startSmtpSink(async (message) => {
     for (const rcpt of message.to) await options.mailbox.appendMessage(rcpt, message.raw);
