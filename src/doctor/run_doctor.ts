@@ -7,6 +7,7 @@ import type { CheckResult } from "./check_result.ts";
 import { checkCommunicator, checkConfigLoad } from "./config_checks.ts";
 import { checkEmailSource } from "./email_source_checks.ts";
 import { checkHttpPort } from "./http_check.ts";
+import { checkNotifications } from "./notification_checks.ts";
 import { checkDiskFree, checkFolderSource, checkPaths } from "./path_checks.ts";
 import { checkTokensUnused } from "./token_checks.ts";
 
@@ -79,11 +80,12 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     noWrite: options.noWrite === true,
     timeoutMs,
   };
-  const [[paths, disk], folders, emails, http, unused] = await Promise.all([
+  const [[paths, disk], folders, emails, notifications, http, unused] = await Promise.all([
     // In turn: the folder probes create missing folders for a moment, which disk.free must not see.
     checkPaths(config).then(async (results) => [results, await checkDiskFree(config)] as const),
     Promise.all(sources.folder.map((source) => checkFolderSource(source))),
     Promise.all(sources.email.map((source) => checkEmailSource(source, sourceOptions))),
+    checkNotifications(config, { store, tokens, offline: options.offline === true, timeoutMs }),
     checkHttpPort(config, { env: options.env, now, fetch: options.fetch, timeoutMs }),
     checkTokensUnused(config, store),
   ]);
@@ -93,6 +95,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     disk,
     ...folders,
     ...emails.flat(),
+    ...notifications,
     checkCommunicator(config),
     http,
     unused,
