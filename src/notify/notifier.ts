@@ -92,13 +92,13 @@ export class Notifier {
   }
 
   jobAccepted(message: AcceptedMessage): void {
-    if (!this.#options.settings.onAccepted) return;
+    if (!this.#options.settings.onAccepted || this.#options.settings.maxPerHour === 0) return;
     this.#decide(message, "accepted", () => message.documents);
   }
 
   messageRefused(message: RefusedMessage): void {
     const mode = this.#options.settings.onRejected;
-    if (mode === "none") return;
+    if (mode === "none" || this.#options.settings.maxPerHour === 0) return;
     const sender = message.headers?.sender;
     if (sender === undefined) return;
     if (
