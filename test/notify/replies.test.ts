@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readdir } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { runMps } from "../helpers/run_mps.ts";
@@ -161,5 +161,25 @@ describe("replies to senders through a real SMTP server (Dovecot submission, XOA
     ]);
     const outbox = (await readdir(path.join(kit.box.dir, "Spool", ".outbox"))).filter((name) => name.endsWith(".json"));
     assert.deepEqual(outbox, []);
+  });
+
+  test('app-only replies sign in with a client credentials token (Microsoft provider, auth="app")', async () => {
+    kit.box.auth.setAppMailbox(USER);
+    const config = await kit.writeConfig({ name: "app.config", notifications: 'auth="app" provider="Microsoft"' });
+    await writeFile(
+      config,
+      (await readFile(config, "utf8")).replace(
+        "  </oauth>",
+        `    <provider name="Microsoft" authority="${kit.box.auth.issuer}" clientId="${kit.box.auth.clientId}" clientSecret="${kit.box.auth.clientSecret}" />\n  </oauth>`,
+      ),
+    );
+    const grants = kit.box.auth.counts.client_credentials;
+    await kit.box.dovecot.appendMessage(USER, messageWith([PDF], { from: "app@example.test", subject: "App-only" }));
+    const result = await runMps(["run", "--once", "--config", config]);
+    assert.equal(result.code, 0, await kit.box.log("app.config"));
+    const replies = await kit.inbox("app@example.test");
+    assert.equal(replies.length, 1, await kit.box.log("app.config"));
+    assert.equal(header(replies[0] ?? "", "Subject"), "Print job received: App-only");
+    assert.ok(kit.box.auth.counts.client_credentials > grants);
   });
 });
