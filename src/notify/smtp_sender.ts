@@ -109,7 +109,7 @@ async function xoauth2(context: SMTPConnectionCustomAuthContext): Promise<void> 
 function smtpError(cause: unknown, settings: Notifications, what: string): SmtpSendError {
   const error = cause as { code?: string; responseCode?: number; response?: string; message?: string };
   const where = `SMTP server ${settings.host}:${settings.port}`;
-  const detail = (error.response ?? error.message ?? String(cause)).replace(/\s+/g, " ").trim();
+  const detail = (error.response ?? describe(cause)).replace(/\s+/g, " ").trim();
   if (error.code === "EAUTH") {
     return new SmtpSendError(`Cannot sign in to ${where} as '${settings.userName}': ${detail}`, false, {
       cause,
@@ -130,4 +130,16 @@ function smtpError(cause: unknown, settings: Notifications, what: string): SmtpS
       ? { cause }
       : { cause, fix: `Check that ${where} is reachable from this machine (secure="${settings.secure}")` },
   );
+}
+
+/** The words of a failure; a connection tried on several addresses fails with an AggregateError of one each. */
+function describe(cause: unknown): string {
+  if (cause instanceof AggregateError && cause.errors.length > 0) {
+    return [...new Set(cause.errors.map(describe))].join("; ");
+  }
+  const error = cause as { message?: unknown; code?: unknown };
+  const message = typeof error.message === "string" ? error.message.trim() : "";
+  const code = typeof error.code === "string" ? error.code : "";
+  if (message === "") return code || String(cause);
+  return code !== "" && !message.includes(code) ? `${message} (${code})` : message;
 }
