@@ -71,6 +71,8 @@ export class Notifier {
   readonly #log: ComponentLogger;
   readonly #ownAddresses: string[];
   #texts: Promise<LoadedTexts> | undefined;
+  /** Per sender, when replies were queued or sent within the last hour. */
+  #hourly: Promise<Map<string, number[]>> | undefined;
   #decisions: Promise<void> = Promise.resolve();
   /** The send round under way and those queued behind it. */
   #rounds: Promise<void> = Promise.resolve();
@@ -122,9 +124,15 @@ export class Notifier {
 
   /** Tries the outbox now and then every minute until `close()`. */
   start(): void {
+    let purgedAt = 0;
     const tick = () => {
       if (this.#closed) return;
       this.kick();
+      if (this.#options.now() - purgedAt > HOUR_MS) {
+        purgedAt = this.#options.now();
+        // reading the records removes those past their keeping time
+        void this.outbox.records(purgedAt, 0).catch(() => undefined);
+      }
       this.#timer = setTimeout(tick, 60_000);
       this.#timer.unref?.();
     };
@@ -234,18 +242,36 @@ export class Notifier {
       nextAttemptAt: now(),
       lastError: undefined,
     });
+    await this.#noteQueued(to);
     this.#count("queued");
     this.#log.info("reply to the sender queued", { job: message.jobId, to, kind, language: loaded.language });
     return true;
   }
 
-  /** Replies to `to` queued within the last hour: the outbox's records survive restarts, this process's count does not need to. */
+  /**
+   * Replies to `to` queued within the last hour. Read from the outbox once (its records survive
+   * restarts: a scheduled `run --once` is limited too), then kept in memory.
+   */
   async #sentThisHour(to: string): Promise<number> {
     const now = this.#options.now();
-    const records = await this.outbox.records(now, HOUR_MS);
-    const { entries } = await this.outbox.pending();
-    return records.filter((record) => record.to === to && record.result === "sent").length +
-      entries.filter((entry) => entry.reply.to === to && now - entry.createdAt <= HOUR_MS).length;
+    this.#hourly ??= (async () => {
+      const times = new Map<string, number[]>();
+      const add = (address: string, at: number) => times.set(address, [...(times.get(address) ?? []), at]);
+      for (const record of await this.outbox.records(now, HOUR_MS)) {
+        if (record.result === "sent") add(record.to, record.at);
+      }
+      for (const entry of (await this.outbox.pending()).entries) add(entry.reply.to, entry.createdAt);
+      return times;
+    })();
+    const times = await this.#hourly;
+    const recent = (times.get(to) ?? []).filter((at) => now - at <= HOUR_MS);
+    times.set(to, recent);
+    return recent.length;
+  }
+
+  async #noteQueued(to: string): Promise<void> {
+    const times = await this.#hourly;
+    times?.set(to, [...(times.get(to) ?? []), this.#options.now()]);
   }
 
   #loadTexts(): Promise<LoadedTexts> {

@@ -1,4 +1,4 @@
-import { mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
+import { access, mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import * as path from "node:path";
 import { syncPath } from "../shared/sync_path.ts";
 import type { OutgoingReply } from "./compose_reply.ts";
@@ -50,7 +50,7 @@ export class Outbox {
     await this.#prepare();
     for (const file of [path.join(this.dir, fileName(id)), path.join(this.#doneDir, fileName(id))]) {
       try {
-        await readFile(file);
+        await access(file);
         return true;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
