@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the real test servers need (test/servers/):
-# Dovecot (IMAP with XOAUTH2/OAUTHBEARER), Chromium (browser login), promtool
+# Dovecot (IMAP with XOAUTH2/OAUTHBEARER; its submission service is the SMTP server
+# replies to senders are sent through), Chromium (browser login), promtool
 # (metrics format), isync/mbsync (benchmark) and openssl (test certificates).
 # Idempotent: when everything is present it only checks and exits (~50 ms).
 set -euo pipefail
 
-packages=(dovecot-core dovecot-imapd chromium prometheus isync openssl)
+packages=(dovecot-core dovecot-imapd dovecot-submissiond chromium prometheus isync openssl)
 # A command each package provides, to double-check the install is usable.
-commands=(dovecot "" chromium promtool mbsync openssl)
+commands=(dovecot "" "" chromium promtool mbsync openssl)
 
 missing=()
 for i in "${!packages[@]}"; do
@@ -19,6 +20,11 @@ for i in "${!packages[@]}"; do
     missing+=("$pkg")
   fi
 done
+
+# dovecot-submissiond has no command on PATH: its service binary proves it
+if [[ ! -x /usr/lib/dovecot/submission ]] && [[ ! " ${missing[*]} " =~ " dovecot-submissiond " ]]; then
+  missing+=(dovecot-submissiond)
+fi
 
 if ((${#missing[@]} == 0)); then
   echo "install-test-deps: all present (${packages[*]})"
