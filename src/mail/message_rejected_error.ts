@@ -10,6 +10,8 @@ export const FAILED_REASONS = [
   "ambiguous-sender",
   "not-authenticated",
   "unreadable",
+  "cannot-store-document",
+  "cannot-process",
 ] as const;
 
 export type FailedReason = typeof FAILED_REASONS[number];

@@ -6,6 +6,7 @@ import { BodyText } from "./body_text.ts";
 import { checkSender } from "./check_sender.ts";
 import { saveFailedMessage } from "./failed_message.ts";
 import type { MessageHeaders } from "./message_headers.ts";
+import { messageFault } from "./message_fault.ts";
 import { MessageRejectedError } from "./message_rejected_error.ts";
 import type { FailedReason } from "./message_rejected_error.ts";
 import { MimeWalker } from "./mime_walker.ts";
@@ -64,9 +65,13 @@ export type MessageOutcome =
  * are copied aside (in memory while small, else in a temp file) so a refused message is saved
  * exactly as received.
  *
- * Returns `exists` without reading the message when the job was published before (the input
- * stream is destroyed). Throws (leaving nothing behind) when the input stream fails or the
- * spool or `Failed` folder cannot be written: the message then stays in the mailbox.
+ * One message, one outcome: whatever the message holds, and whatever goes wrong while it is
+ * parsed, converted, named or written, it ends as a job or in `Failed` with a reason
+ * (`cannot-process` and `cannot-store-document` for errors nobody foresaw). Returns `exists`
+ * without reading the message when the job was published before (the input stream is
+ * destroyed). Throws (leaving nothing behind) only for what is not the message's fault: the
+ * input stream fails, the spool takes no file at all (disk full, read-only, not writable; see
+ * `messageFault`), or the `Failed` folder cannot be written. The message then stays in the mailbox.
  */
 export async function messageToJob(options: MessageToJobOptions): Promise<MessageOutcome> {
   try {
@@ -100,9 +105,10 @@ async function convertMessage(options: MessageToJobOptions): Promise<MessageOutc
   }
   const feed = new SplitterFeed((items) => new MimeWalker(context, 0).walk(items));
   let parsing = true;
-  const stopParsing = (error: unknown): void => {
-    if (!(error instanceof MessageRejectedError)) throw error;
-    context.rejection ??= error;
+  // Whatever goes wrong with this message's own content ends parsing and sends it to Failed;
+  // only a spool that takes no file at all throws from here (see messageFault).
+  const fault = async (error: unknown): Promise<void> => {
+    context.rejection ??= await messageFault(error, options.spoolDir);
     parsing = false;
   };
   try {
@@ -114,15 +120,21 @@ async function convertMessage(options: MessageToJobOptions): Promise<MessageOutc
         if (tee.size > source.maxMessageSize && context.rejection === undefined) {
           context.rejection = tooLarge(tee.size, false, source);
         }
-        await feed.write(buffer).catch(stopParsing);
+        await feed.write(buffer).catch(fault);
       }
     } catch (error) {
+      // the input failed (the connection), or the spool or Failed folder did
       await feed.close();
       throw error;
     }
-    if (parsing) await feed.end().catch(stopParsing);
+    if (parsing) await feed.end().catch(fault);
     if (context.rejection === undefined) {
-      const job = await finishJob(context, options);
+      const job = await finishJob(context, options).catch(async (error: unknown) => {
+        // a job in the spool is the print system's: only its ledger line failed, which is the spool's fault
+        if (context.builder.published) throw error;
+        await fault(error);
+        return undefined;
+      });
       if (job !== undefined) {
         await tee.discard();
         return { outcome: "job", job, headers: context.headers, skipped: [...context.skipped] };
