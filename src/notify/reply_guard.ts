@@ -1,7 +1,9 @@
 import type { ReplyFields } from "../mail/index.ts";
 
 // Local parts that belong to machines, not people (RFC 2142 and common practice).
-const MACHINE_LOCAL = /^(mailer-daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?|abuse)(?:[+-].*)?$/i;
+// Exchange sends its delivery reports as MicrosoftExchange<32 hex digits>@ the tenant's domain.
+const MACHINE_LOCAL =
+  /^(mailer-daemon|postmaster|no[-_.]?reply|do[-_.]?not[-_.]?reply|bounces?|abuse|microsoftexchange[0-9a-f]{32})(?:[+-].*)?$/i;
 
 /**
  * Why no automatic reply may go to this sender, or undefined when one may. Never reply to

@@ -44,6 +44,18 @@ test("reads <notifications> with defaults: STARTTLS on 587, the from address sig
   });
 });
 
+test("the documented example loads as written, an empty caFile counting as not set", () => {
+  const config = parseConfig(
+    withNotifications(
+      `from="print@contoso.com" transport="smtp" host="smtp.office365.com" port="587" secure="starttls" caFile="" provider="Microsoft" userName="print@contoso.com" onAccepted="true" onRejected="allowed" templates="templates"`,
+    ),
+    FILE,
+  );
+  assert.equal(config.notifications?.caFile, undefined);
+  assert.equal(config.notifications?.auth, "oauth");
+  assert.deepEqual(config.warnings, []);
+});
+
 test("a password means SMTP AUTH with it, TLS means port 465, and the language comes from <localization>", () => {
   const config = parseConfig(
     withNotifications(

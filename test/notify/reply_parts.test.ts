@@ -44,6 +44,7 @@ test("automatic, bulk, list and bounce mail, machine addresses and the print mai
     ["no-reply@example.test", {}, /machine address/],
     ["noreply@example.test", {}, /machine address/],
     ["do-not-reply@example.test", {}, /machine address/],
+    ["MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@contoso.com", {}, /machine address/],
     ["Print@Contoso.com", {}, /print mailbox itself/],
   ];
   for (const [sender, fields, why] of cases) {
