@@ -27,6 +27,11 @@ export interface AcceptedMessage {
    * `printed` (with the printer) or `refused` once it knows; without it documents are `queued`.
    */
   readonly documents: readonly DocumentStatus[];
+  /**
+   * True where the job goes on to a printer: the reply waits in the outbox until the delivery
+   * stage calls `jobDelivered` with each document's outcome (printed, refused), then goes out.
+   */
+  readonly awaitDelivery?: boolean;
 }
 
 /** A message that went to Failed. */
@@ -95,7 +100,7 @@ export class Notifier {
 
   jobAccepted(message: AcceptedMessage): void {
     if (!this.#options.settings.onAccepted || this.#options.settings.maxPerHour === 0) return;
-    this.#decide(message, "accepted", () => message.documents);
+    this.#decide(message, "accepted", () => message.documents, undefined, message.awaitDelivery === true);
   }
 
   messageRefused(message: RefusedMessage): void {
@@ -111,6 +116,22 @@ export class Notifier {
       return;
     }
     this.#decide(message, "refused", () => [], message.reason);
+  }
+
+  /**
+   * The delivery stage's word on a job whose reply was held (`awaitDelivery`): each document's
+   * outcome. The reply is written again with them and sent. A job without a held reply (none
+   * was wanted, or it went already) is left alone.
+   */
+  async jobDelivered(jobId: string, documents: readonly DocumentStatus[]): Promise<void> {
+    await this.#decisions;
+    const entry = await this.outbox.get(jobId);
+    if (entry?.held === undefined) return;
+    const loaded = await this.#loadTexts();
+    const request = { ...entry.held.request, documents };
+    const reply = composeReply(request, loaded.texts, loaded.language, this.#options.settings.from);
+    await this.outbox.put({ ...entry, reply, held: undefined, nextAttemptAt: this.#options.now() });
+    if (!this.#closed) this.kick();
   }
 
   /**
@@ -177,9 +198,10 @@ export class Notifier {
     kind: "accepted" | "refused",
     documents: () => readonly DocumentStatus[],
     reason?: string,
+    hold = false,
   ): void {
     const next = this.#decisions.then(async () => {
-      const queued = await this.#queue(message, kind, documents(), reason);
+      const queued = await this.#queue(message, kind, documents(), reason, hold);
       if (queued && !this.#closed) this.kick();
     }).catch((error: unknown) => {
       this.#log.error("cannot queue a reply to the sender", {
@@ -196,6 +218,7 @@ export class Notifier {
     kind: "accepted" | "refused",
     documents: readonly DocumentStatus[],
     reason: string | undefined,
+    hold: boolean,
   ): Promise<boolean> {
     const { settings, now } = this.#options;
     const headers = message.headers;
@@ -241,6 +264,7 @@ export class Notifier {
       attempts: 0,
       nextAttemptAt: now(),
       lastError: undefined,
+      ...(hold ? { held: { request } } : {}),
     });
     await this.#noteQueued(to);
     this.#count("queued");
@@ -299,9 +323,10 @@ export class Notifier {
     const { now } = this.#options;
     const { entries, unreadable } = await this.outbox.pending();
     for (const file of unreadable) this.#log.error("an outbox file cannot be read and is left as it is", { file });
-    const due = entries.filter((entry) => all || entry.nextAttemptAt <= now()).sort((a, b) =>
-      a.createdAt - b.createdAt
-    );
+    const due = entries
+      .filter((entry) => entry.held === undefined)
+      .filter((entry) => all ? !this.#tried.has(entry.id) : entry.nextAttemptAt <= now())
+      .sort((a, b) => a.createdAt - b.createdAt);
     for (const entry of due) {
       const ok = await this.#sendOne(entry);
       // the server or the sign-in failed: the next ones would fail the same way

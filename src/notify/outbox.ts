@@ -1,7 +1,7 @@
 import { access, mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import * as path from "node:path";
 import { syncPath } from "../shared/sync_path.ts";
-import type { OutgoingReply } from "./compose_reply.ts";
+import type { OutgoingReply, ReplyRequest } from "./compose_reply.ts";
 
 /** A reply waiting to be sent: `Spool/.outbox/<id>.json`. */
 export interface OutboxEntry {
@@ -13,6 +13,11 @@ export interface OutboxEntry {
   /** ms epoch: not tried again before then. */
   readonly nextAttemptAt: number;
   readonly lastError: string | undefined;
+  /**
+   * Held until the delivery stage reports what became of the documents (printing configured):
+   * not sent before; `request` is what the reply is written again from.
+   */
+  readonly held?: { readonly request: ReplyRequest } | undefined;
 }
 
 /** What became of a message's reply: `Spool/.outbox/done/<id>.json`, so no message gets two. */
@@ -62,6 +67,16 @@ export class Outbox {
   async put(entry: OutboxEntry): Promise<void> {
     await this.#prepare();
     await writeDurably(path.join(this.dir, fileName(entry.id)), entry);
+  }
+
+  /** The waiting reply of a message, if there is one. */
+  async get(id: string): Promise<OutboxEntry | undefined> {
+    try {
+      return JSON.parse(await readFile(path.join(this.dir, fileName(id)), "utf8")) as OutboxEntry;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
   }
 
   /** Every waiting reply; an unreadable file is skipped and returned apart. */

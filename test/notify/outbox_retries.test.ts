@@ -155,3 +155,35 @@ test("a reply the server refuses for good, or one that could not go for three da
     await t.dispose();
   }
 });
+
+test("a job that goes on to a printer has its reply held until delivery reports each document, then sent with those outcomes", async () => {
+  const t = await setUp();
+  try {
+    t.notifier.jobAccepted({
+      source: t.source,
+      jobId: "print-1-4",
+      receivedAt: "2026-12-01T08:00:00Z",
+      headers: headers("carol@example.test"),
+      documents: [{ fileName: "a.pdf", status: "queued" }, { fileName: "b.docx", status: "queued" }],
+      awaitDelivery: true,
+    });
+    await t.notifier.flush();
+    assert.deepEqual(t.sent, []);
+    assert.deepEqual(await t.outbox(), ["print-1-4.json"]);
+    await t.notifier.jobDelivered("print-1-4", [
+      { fileName: "a.pdf", status: "printed", printer: "floor2" },
+      { fileName: "b.docx", status: "refused", why: "LibreOffice is not installed, so it cannot be converted" },
+    ]);
+    await t.notifier.flush();
+    const texts = t.sent.map((reply: OutgoingReply) => reply.text);
+    assert.equal(texts.length, 1);
+    assert.match(texts[0] ?? "", /^- a\.pdf: printed on floor2$/m);
+    assert.match(texts[0] ?? "", /^- b\.docx: not printed, LibreOffice is not installed/m);
+    await t.notifier.jobDelivered("print-1-4", []);
+    await t.run().flush();
+    assert.equal(t.sent.length, 1);
+  } finally {
+    await t.notifier.close();
+    await t.dispose();
+  }
+});
