@@ -6,6 +6,7 @@ import { MpsError } from "../shared/errors.ts";
 import { closeFile, fsyncFile, openFile, writeBuffers, writeSmall } from "../shared/file_ops.ts";
 import { syncPath } from "../shared/sync_path.ts";
 import { Ledger } from "./ledger.ts";
+import type { PublishTicket } from "./publish_queue.ts";
 import { reservedJobNames, safeDocumentName } from "./safe_document_name.ts";
 
 export interface JobDocument {
@@ -42,21 +43,11 @@ export class SpoolError extends MpsError {
 const TEMP = ".tmp";
 const WRITE_SIZE = 256 * 1024;
 
-/**
- * Jobs published in a given order although built side by side: each job's rename waits for
- * the one before.
- */
-export interface PublishOrder {
-  /** Settles once the job before is in place, or never will be. */
-  readonly after: Promise<unknown>;
-  /** Tells the job after that this one is in place, or never will be. Called more than once, it does nothing more. */
-  readonly done: () => void;
-}
-
 export interface CommitOptions {
   /** False: the caller makes the rename and the ledger line durable, with `syncSpool()`. */
   readonly syncSpool?: boolean;
-  readonly order?: PublishOrder;
+  /** The job's place in the publishing order: its rename waits for the job before. */
+  readonly order?: PublishTicket;
 }
 
 export interface BeginOptions {
@@ -179,15 +170,15 @@ export class JobBuilder {
       } finally {
         closeFile(meta);
       }
-      await options.order?.after.catch(() => undefined);
-      await rename(this.#tempDir, target);
-      this.#published = true;
+      const publish = async (): Promise<void> => {
+        await rename(this.#tempDir, target);
+        this.#published = true;
+      };
+      await (options.order === undefined ? publish() : options.order.publish(publish));
     } catch (cause) {
-      options.order?.done();
       await this.abort();
       throw new SpoolError(`Cannot publish job '${target}': ${(cause as Error).message}`, { cause });
     }
-    options.order?.done();
     try {
       await this.#ledger.add(this.#id);
       if (options.syncSpool !== false) await syncSpool(this.#spoolDir);
