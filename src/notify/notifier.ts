@@ -55,6 +55,8 @@ export interface NotifierOptions {
   readonly now: () => number;
   /** Sends one reply; default SMTP (tests of the outbox alone may pass a fake). */
   readonly send?: (reply: OutgoingReply, options: SmtpOptions) => Promise<void>;
+  /** Opens the connection to the SMTP server (a proxy tunnel); default direct. */
+  readonly connect?: SmtpOptions["connect"];
   /** First wait before a failed reply is tried again (doubled each time, capped at an hour); default 1 minute. */
   readonly retryAfterMs?: number;
 }
@@ -338,7 +340,12 @@ export class Notifier {
     const { now, settings } = this.#options;
     this.#tried.add(entry.id);
     try {
-      const options: SmtpOptions = { settings, caPem: await this.#caPem(), auth: await this.#auth() };
+      const options: SmtpOptions = {
+        settings,
+        caPem: await this.#caPem(),
+        auth: await this.#auth(),
+        connect: this.#options.connect,
+      };
       await (this.#options.send ?? sendOverSmtp)(entry.reply, options);
       await this.outbox.finish({ id: entry.id, to: entry.reply.to, at: now(), result: "sent" });
       this.#count("sent");

@@ -1,3 +1,4 @@
+import type { Socket } from "node:net";
 import { createTransport } from "nodemailer";
 import type { SMTPConnectionCustomAuthContext } from "nodemailer/lib/smtp-connection";
 import type { Notifications } from "../config/index.ts";
@@ -16,6 +17,12 @@ export interface SmtpOptions {
   readonly auth: SmtpAuth;
   /** Connect, greeting and per-command timeout; default 30 s. */
   readonly timeoutMs?: number;
+  /**
+   * Opens the TCP connection to the SMTP server, e.g. an HTTP CONNECT tunnel through the
+   * company proxy; TLS (STARTTLS or from the start) is then spoken over it. Default: a direct
+   * connection.
+   */
+  readonly connect?: ((host: string, port: number, timeoutMs: number) => Promise<Socket>) | undefined;
 }
 
 // RFC 4954: a command line with an initial response must fit in 512 octets (Dovecot refuses
@@ -82,6 +89,19 @@ function transportOptions(options: SmtpOptions) {
       ? { type: "custom" as const, method: CUSTOM_XOAUTH2, user: auth.user, pass: auth.accessToken }
       : { user: auth.user, pass: auth.pass },
     ...(token ? { customAuth: { [CUSTOM_XOAUTH2]: xoauth2 } } : {}),
+    ...(options.connect === undefined ? {} : { getSocket: tunnel(options.connect, timeout) }),
+  };
+}
+
+function tunnel(connect: NonNullable<SmtpOptions["connect"]>, timeoutMs: number) {
+  return (
+    target: { host?: string | undefined; port?: number | undefined },
+    done: (error: Error | null, socket?: { connection: Socket }) => void,
+  ): void => {
+    connect(target.host ?? "", target.port ?? 0, timeoutMs).then(
+      (connection) => done(null, { connection }),
+      (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+    );
   };
 }
 

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { connect as tcpConnect } from "node:net";
+import type { Socket } from "node:net";
 import { after, before, describe, test } from "node:test";
 import type { Notifications } from "../../src/config/index.ts";
 import { sendOverSmtp, SmtpSendError, verifySmtp } from "../../src/notify/index.ts";
@@ -78,6 +80,27 @@ describe("SMTP through Dovecot's submission service", () => {
       auth: { user: "relay@example.test", pass: "relay-password" },
     });
     assert.equal(smtp.sink.messages.length, before + 1);
+  });
+
+  test("a connection the caller opens (as a proxy tunnel would) carries STARTTLS and TLS sessions", async () => {
+    const opened: string[] = [];
+    const connect = (host: string, port: number) =>
+      new Promise<Socket>((resolve, reject) => {
+        opened.push(`${host}:${port}`);
+        const socket = tcpConnect(port, "127.0.0.1", () => resolve(socket));
+        socket.once("error", reject);
+      });
+    const before = smtp.sink.messages.length;
+    const auth = { user: "relay@example.test", pass: "relay-password" };
+    await sendOverSmtp(REPLY, { settings: { ...settings, auth: "password" }, caPem: smtp.caPem, auth, connect });
+    await sendOverSmtp(REPLY, {
+      settings: { ...settings, port: smtp.tlsPort, secure: "tls", auth: "password" },
+      caPem: smtp.caPem,
+      auth,
+      connect,
+    });
+    assert.deepEqual(opened, [`localhost:${smtp.port}`, `localhost:${smtp.tlsPort}`]);
+    assert.equal(smtp.sink.messages.length, before + 2);
   });
 
   test("a token the server refuses is a sign-in error with the fix, not a permanent refusal of the reply", async () => {
