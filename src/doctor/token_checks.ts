@@ -124,6 +124,11 @@ export async function checkTokensUnused(config: Config, store: TokenStore): Prom
     const user = source.type === "ImapOAuthMicrosoftApp" ? appTokenUser(source) : source.userName;
     used.add(`${source.provider}\n${normalizeName(user)}`);
   }
+  // replies to senders sign in with a stored token too
+  const replies = config.notifications;
+  if (replies?.provider !== undefined && replies.auth !== "password") {
+    used.add(`${replies.provider}\n${normalizeName(replies.userName)}`);
+  }
   let entries;
   try {
     entries = await store.list();

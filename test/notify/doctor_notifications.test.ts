@@ -75,6 +75,8 @@ describe("mps doctor checks replies to senders", () => {
     assert.equal(scope.code, "ERR_NOTIFY_SCOPE");
     assert.match(scope.finding, /lacks https:\/\/outlook\.office\.com\/SMTP\.Send/);
     assert.equal(scope.details?.["loginCommand"], "mps login Microsoft print@contoso.com");
+    // the sign-in only replies use is not reported as unused
+    assert.equal(check(report, "token.unused", null).status, "pass", check(report, "token.unused", null).finding);
     await store.write("microsoft", "print@contoso.com", {
       accessToken: "not-used",
       accessTokenExpiresAt: Date.now() + 3_600_000,
