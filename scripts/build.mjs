@@ -25,6 +25,8 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 const SEA_RESOURCE = "NODE_SEA_BLOB";
 const TARGETS = ["linux-x64", "win-x64"];
+/** Files carried inside the binary: the font text is printed with (Latin, Cyrillic, Greek). */
+const SEA_ASSETS = { "DejaVuSans.ttf": path.join(ROOT, "assets", "fonts", "DejaVuSans.ttf") };
 
 class BuildError extends Error {}
 
@@ -162,7 +164,10 @@ async function bundle(outfile) {
     for (const imp of out.imports) if (imp.external && !isBuiltin(imp.path)) externals.add(imp.path);
   }
   const code = fs.readFileSync(outfile, "utf8");
-  for (const m of code.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)) {
+  for (const m of code.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)(\.(?:undo)?[Ee]xtendNodeEncodings\(\))?/g)) {
+    // fontkit's bundled iconv-lite names itself in error messages ("require('iconv-lite').extendNodeEncodings()
+    // is not supported"): text, not a call
+    if (m[2] !== undefined) continue;
     if (!isBuiltin(m[1])) externals.add(m[1]);
   }
   if (externals.size > 0) {
@@ -191,6 +196,8 @@ function seaBlob(nodeBin, main, blob, useCodeCache) {
           useSnapshot: false,
           useCodeCache,
           execArgv: RUNTIME_FLAGS,
+          // read at run time with node:sea getAsset() (src/print/load_fonts.ts)
+          assets: SEA_ASSETS,
         },
         null,
         2,

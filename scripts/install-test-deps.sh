@@ -9,6 +9,11 @@ set -euo pipefail
 packages=(dovecot-core dovecot-imapd dovecot-submissiond chromium prometheus isync openssl)
 # A command each package provides, to double-check the install is usable.
 commands=(dovecot "" "" chromium promtool mbsync openssl)
+# Printing: a real IPP Everywhere printer (ippeveprinter, ipptool), a CUPS scheduler and its
+# lpadmin, the D-Bus ippeveprinter needs, pdftotext to read rendered PDFs back, a CJK font
+# for text rendering, and LibreOffice for office documents.
+packages+=(cups-ipp-utils cups cups-client dbus poppler-utils fonts-droid-fallback libreoffice-writer-nogui)
+commands+=(ippeveprinter cupsd lpadmin dbus-daemon pdftotext "" soffice)
 
 missing=()
 for i in "${!packages[@]}"; do

@@ -1,14 +1,18 @@
+import * as path from "node:path";
 import { startHttpServer } from "../http/index.ts";
 import { createLogger } from "../log/index.ts";
 import { Notifier } from "../notify/index.ts";
 import { createTokenService } from "../oauth/index.ts";
-import { createRunners } from "../service/create_runners.ts";
-import type { Runner } from "../service/create_runners.ts";
-import { runCycle, runLoop } from "../service/downloader_loop.ts";
+import { createRunners, runCycle, runLoop } from "../service/index.ts";
+import type { Runner } from "../service/index.ts";
+import { createDocumentConverter, createPrintService, findSoffice } from "../print/index.ts";
+import type { PrintService } from "../print/index.ts";
 import { cleanPartialJobs } from "../spool/index.ts";
 import { openTokenStore } from "../storage/index.ts";
+import { sourceAssetsDir } from "../runtime/index.ts";
 import { VERSION } from "../version.ts";
 import type { CommandHandler } from "./context.ts";
+import { flag } from "./option_values.ts";
 
 /** `mps run`: one downloader loop per source until SIGINT/SIGTERM; `--once`: one cycle each. */
 export const runCommand: CommandHandler = async ({ context, config, options }) => {
@@ -18,7 +22,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
     file: { path: config.log.file, maxBytes: config.log.maxBytes, maxFiles: config.log.maxFiles },
     console: context.interactive || context.env["MPS_LOG_CONSOLE"] === "1",
   });
-  const once = options["once"] === true;
+  const once = flag(options, "once");
   let runners: Runner[] = [];
   let notifier: Notifier | undefined;
   try {
@@ -40,6 +44,20 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       now: context.now,
       log: log.child("oauth"),
     });
+    let print: PrintService | undefined;
+    if (config.printers.length > 0) {
+      const soffice = await findSoffice(config.convert.soffice, context.env);
+      if (soffice === undefined) {
+        log.info("print", "LibreOffice not found: office documents cannot be converted for printers that need it");
+      }
+      print = createPrintService({
+        config,
+        log,
+        now: context.now,
+        shutdown: context.shutdown,
+        converter: createDocumentConverter({ soffice, spoolDir: config.spool.folder, fontDirs: fontDirs() }),
+      });
+    }
     if (config.notifications !== undefined) {
       notifier = new Notifier({
         config,
@@ -49,7 +67,15 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
         now: context.now,
       });
     }
-    runners = createRunners({ config, log, now: context.now, shutdown: context.shutdown, tokens, notifier });
+    runners = createRunners({
+      config,
+      log,
+      now: context.now,
+      shutdown: context.shutdown,
+      tokens,
+      onJob: () => print?.nudge(),
+      notifier,
+    });
     if (runners.length === 0) log.warn("service", "the config has no sources: nothing to download");
     const loopOptions = (runner: Runner) => ({
       state: runner.state,
@@ -63,6 +89,13 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       // A scheduled task's one cycle has no monitoring to serve.
       let worst = 0;
       for (const runner of runners) worst = Math.max(worst, await runCycle(loopOptions(runner)));
+      if (print !== undefined) {
+        const undelivered = await print.deliverPending();
+        if (undelivered > 0) {
+          log.error("print", `${undelivered} document(s) could not be delivered to a printer`, { undelivered });
+          worst = Math.max(worst, 1);
+        }
+      }
       // the cycle's replies, and one more try of those that waited in the outbox; a reply
       // that cannot go stays there for the next run and does not change the exit code
       await notifier?.flush().catch((error: unknown) => {
@@ -78,11 +111,12 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       env: context.env,
       log: log.child("http"),
       notifications: notifier === undefined ? undefined : () => notifier?.counts ?? new Map(),
+      ...(print === undefined ? {} : { printers: print.states }),
     });
     notifier?.start();
     log.info("http", `serving /health and /metrics on ${http.url}`);
     try {
-      await Promise.all(runners.map((runner) => runLoop(loopOptions(runner))));
+      await Promise.all([...runners.map((runner) => runLoop(loopOptions(runner))), print?.run()]);
     } finally {
       await http.close();
     }
@@ -94,3 +128,8 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
     log.close();
   }
 };
+
+function fontDirs(): string[] {
+  const assets = sourceAssetsDir();
+  return assets === undefined ? [] : [path.join(assets, "fonts")];
+}

@@ -99,6 +99,24 @@ export function optionalUrl() {
   );
 }
 
+/** Where a printer is reached: `ipp://`, `ipps://` (or the `http(s)://` form of the same). */
+export function printerUri() {
+  const requirement = "must be an ipp://, ipps://, http:// or https:// URL such as ipp://printer.contoso.com/ipp/print";
+  return v.pipe(
+    v.string("is required"),
+    v.trim(),
+    v.minLength(1, "is required"),
+    v.check((value) => {
+      try {
+        const url = new URL(value);
+        return /^(ipps?|https?):$/i.test(url.protocol) && url.hostname !== "";
+      } catch {
+        return false;
+      }
+    }, requirement),
+  );
+}
+
 /**
  * The authserv-id a receiving server writes first in its `Authentication-Results` (RFC 8601: a
  * token or quoted string, in practice a host name).

@@ -2,12 +2,17 @@ import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { defaultRedactor } from "../log/index.ts";
 import type { Redactor } from "../log/index.ts";
+import { errnoCode } from "../shared/errno.ts";
+import { isLoopbackHost } from "../shared/is_loopback_host.ts";
 import { jobIdPrefix } from "../spool/job_id_prefix.ts";
-import { ConfigError } from "./config_error.ts";
 import { configSecrets } from "./config_secrets.ts";
+import { ConfigError } from "./errors.ts";
+import { httpToken } from "./http_token.ts";
 import { readNotifications } from "./read_notifications.ts";
 import { resolvePath } from "./resolve_path.ts";
 import * as s from "./schema.ts";
+import { signInOf, tokenUserOf } from "./sign_in.ts";
+import { checkPrinterNames, readPrinters } from "./read_printers.ts";
 import type { Config, EmailSource, FolderSource, OAuthProvider, ProviderKind } from "./types.ts";
 import { describeElement, validateElement } from "./validate_element.ts";
 import type { ElementContext } from "./validate_element.ts";
@@ -32,6 +37,8 @@ const SINGLE_ELEMENTS = [
   "log",
   "oauth",
   "notifications",
+  "printers",
+  "convert",
 ] as const;
 type SingleElement = typeof SINGLE_ELEMENTS[number];
 
@@ -41,7 +48,7 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
   try {
     text = await readFile(file, "utf8");
   } catch (cause) {
-    const reason = (cause as NodeJS.ErrnoException).code === "ENOENT"
+    const reason = errnoCode(cause) === "ENOENT"
       ? "the file does not exist"
       : `the file cannot be read (${(cause as Error).message})`;
     throw new ConfigError(file, reason, { cause });
@@ -84,6 +91,8 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   const folderSources = readFolderSources(single.get("folderSources"), file, dir, warnings);
   const emailSources = readEmailSources(single.get("emailSources"), file, dir, warnings, providers);
   uniqueSourceNames([...folderSources, ...emailSources], file);
+  const printers = readPrinters(single.get("printers"), file, dir, warnings);
+  checkPrinterNames([...folderSources, ...emailSources], printers, file);
 
   const localization = attributesOf("localization", s.localizationSchema);
   const notifications = readNotifications(single.get("notifications"), file, dir, warnings, providers);
@@ -93,9 +102,10 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   const http = attributesOf("http", s.httpSchema);
   const log = attributesOf("log", s.logSchema);
   const oauth = attributesOf("oauth", s.oauthSchema);
+  const convert = attributesOf("convert", s.convertSchema);
 
-  const token = env["MPS_HTTP_TOKEN"] || http.token;
-  if (!isLoopback(http.host) && token === undefined) {
+  const token = httpToken(http.token, env);
+  if (!isLoopbackHost(http.host) && token === undefined) {
     throw new ConfigError(
       file,
       `<http>: attribute 'host' is '${http.host}', which is reachable from other machines, so a token is required: add token="…" to <http> or set MPS_HTTP_TOKEN`,
@@ -114,6 +124,8 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
     spool: { folder: resolvePath(dir, spool.folder) },
     http: { host: http.host, port: http.port, token },
     log: { file: resolvePath(dir, log.file), level: log.level, maxBytes: log.maxSize, maxFiles: log.maxFiles },
+    printers,
+    convert: { soffice: sofficePath(dir, convert.soffice) },
     oauth: {
       storageDir: resolvePath(dir, oauth.storage),
       keyFile: resolvePath(dir, oauth.keyFile),
@@ -191,6 +203,7 @@ function readFolderSources(
       userName: values.userName,
       password: values.password,
       downloadIntervalMs: values.downloadInterval,
+      printer: values.printer,
     };
   });
 }
@@ -221,7 +234,8 @@ function readEmailSources(
           }" clientId="…"/> to <oauth> before 'mps login' or 'mps run'`,
       );
     }
-    if (values.type !== "Imap" && values.userName === "" && values.type !== "ImapOAuthMicrosoftApp") {
+    const signIn = signInOf(values.type);
+    if (signIn === "delegated" && values.userName === "") {
       warnings.push(
         `Config '${file}': line ${element.line}: ${label}: attribute 'userName' is empty: the source cannot sign in`,
       );
@@ -247,11 +261,15 @@ function readEmailSources(
       pollIntervalMs: values.pollInterval,
       idle: values.idle,
       caFile: values.caFile === undefined ? undefined : resolvePath(dir, values.caFile),
+      signIn,
       provider,
+      providerConfig: providers.find((known) => known.id === provider),
+      tokenUser: tokenUserOf(signIn, values.userName),
       printableTypes: values.printableTypes,
       printBody: values.printBody,
       maxMessageSize: values.maxMessageSize,
       maxAttachments: values.maxAttachments,
+      printer: values.printer,
       requireAuthenticated: values.requireAuthenticated,
       authservId: values.authservId,
     };
@@ -264,7 +282,7 @@ function providerFor(
   providers: readonly OAuthProvider[],
   fail: (detail: string) => ConfigError,
 ): string | undefined {
-  if (type === "Imap") return undefined;
+  if (signInOf(type) === "password") return undefined;
   if (explicit !== undefined) {
     const id = explicit.toLowerCase();
     if (!providers.some((provider) => provider.id === id)) {
@@ -329,8 +347,9 @@ function emptyElement(name: string): XmlElement {
   return { name, attributes: {}, line: 0, children: [] };
 }
 
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+/** `auto` and a bare command name (found on PATH) stay as written; a path resolves. */
+function sofficePath(dir: string, value: string): string {
+  return value === "auto" || !/[\\/]/.test(value) ? value : resolvePath(dir, value);
 }
 
 function deepFreeze<T>(value: T): T {

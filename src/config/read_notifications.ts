@@ -1,4 +1,4 @@
-import { ConfigError } from "./config_error.ts";
+import { ConfigError } from "./errors.ts";
 import { resolvePath } from "./resolve_path.ts";
 import { notificationsSchema } from "./schema.ts";
 import type { Notifications, OAuthProvider } from "./types.ts";

@@ -1,11 +1,12 @@
 import * as v from "valibot";
+import { LOG_LEVELS } from "../shared/log_levels.ts";
+import { DAY_MS } from "../shared/time.ts";
 import * as a from "./attributes.ts";
 
 // One valibot object per XML element: its keys are the element's known attributes (anything
 // else is warned about and ignored), its output the typed values with their defaults.
 
 const MAX = Number.MAX_SAFE_INTEGER;
-const DAY_MS = 86_400_000;
 
 export const EMAIL_SOURCE_TYPES = [
   "Imap",
@@ -14,8 +15,6 @@ export const EMAIL_SOURCE_TYPES = [
   "ImapOAuthGoogle",
   "ImapOAuth",
 ] as const;
-
-export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
 
 export const rootSchema = v.object({
   version: a.optionalWholeNumber(1, 999),
@@ -28,6 +27,7 @@ export const folderSourceSchema = v.object({
   userName: a.text(""),
   password: a.text(""),
   downloadInterval: a.wholeNumber(100, DAY_MS, 1000),
+  printer: a.optionalText(),
 });
 
 export const emailSourceSchema = v.object({
@@ -52,6 +52,7 @@ export const emailSourceSchema = v.object({
   printBody: a.oneOf(["auto", "always", "never"], "auto"),
   maxMessageSize: a.wholeNumber(1024, MAX, 100 * 1024 * 1024),
   maxAttachments: a.wholeNumber(1, 10_000, 20),
+  printer: a.optionalText(),
   requireAuthenticated: a.boolean(false),
   authservId: a.optionalAuthservId(),
 });
@@ -95,6 +96,20 @@ export const providerSchema = v.object({
   scopes: a.optionalText(),
 });
 
+export const printerSchema = v.object({
+  name: a.requiredText(),
+  uri: a.printerUri(),
+  caFile: a.optionalText(),
+  owner: a.oneOf(["address", "localpart"], "address"),
+  userName: a.text(""),
+  password: a.text(""),
+  keepPrinted: a.wholeNumber(0, MAX, 86_400),
+});
+
+export const convertSchema = v.object({
+  soffice: a.text("auto"),
+});
+
 // The language of replies to senders (`default` when a language has no texts).
 export const localizationSchema = v.object({
   language: a.optionalText(),
@@ -105,9 +120,6 @@ export const communicatorSchema = v.object({
   connectionLostTimeout: a.optionalText(),
   controllerPort: a.optionalText(),
 });
-
-/** Elements with no attributes of their own. */
-export const containerSchema = v.object({});
 
 export type EmailSourceTypeName = typeof EMAIL_SOURCE_TYPES[number];
 export type AnyElementSchema = v.ObjectSchema<v.ObjectEntries, undefined>;

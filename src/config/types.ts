@@ -1,10 +1,13 @@
 import type { AfterDownload } from "./attributes.ts";
-import type { EMAIL_SOURCE_TYPES, LOG_LEVELS } from "./schema.ts";
+import type { LogLevel } from "../shared/log_levels.ts";
+import type { EMAIL_SOURCE_TYPES } from "./schema.ts";
 
 export type { AfterDownload };
 export type EmailSourceType = typeof EMAIL_SOURCE_TYPES[number];
-export type LogLevel = typeof LOG_LEVELS[number];
+export type { LogLevel };
 export type ProviderKind = "microsoft" | "google" | "oidc";
+/** Who signs in to the mailbox: a password (`Imap`), a user token from `mps login`, or the app itself. */
+export type SignInKind = "password" | "delegated" | "app";
 
 /** The validated `mps.config`: read-only, every default filled in, every path resolved. */
 export interface Config {
@@ -19,6 +22,7 @@ export interface Config {
   readonly emailSources: readonly EmailSource[];
   readonly failedFiles: { readonly folder: string; readonly maxAgeSeconds: number };
   readonly spool: { readonly folder: string };
+  /** `token`: `MPS_HTTP_TOKEN` when set, else `<http token>` (see `httpToken`). */
   readonly http: { readonly host: string; readonly port: number; readonly token: string | undefined };
   readonly log: {
     readonly file: string;
@@ -26,6 +30,10 @@ export interface Config {
     readonly maxBytes: number;
     readonly maxFiles: number;
   };
+  /** IPP printers jobs are delivered to; empty: the spool is the hand-off. */
+  readonly printers: readonly Printer[];
+  /** `auto` (look for LibreOffice) or the path of `soffice`. */
+  readonly convert: { readonly soffice: string };
   readonly oauth: {
     readonly storageDir: string;
     readonly keyFile: string;
@@ -54,6 +62,8 @@ export interface FolderSource {
   readonly userName: string;
   readonly password: string;
   readonly downloadIntervalMs: number;
+  /** Name of the `<printers>` entry its jobs go to. */
+  readonly printer: string | undefined;
 }
 
 export interface EmailSource {
@@ -72,12 +82,23 @@ export interface EmailSource {
   readonly pollIntervalMs: number;
   readonly idle: boolean;
   readonly caFile: string | undefined;
+  /** How the source signs in, derived from `type`. */
+  readonly signIn: SignInKind;
   /** Lower-cased name of the `<oauth>` provider the source signs in with; undefined for `Imap`. */
   readonly provider: string | undefined;
+  /** That `<oauth>` provider itself; undefined for `Imap`, or when no such provider is defined (a load warning). */
+  readonly providerConfig: OAuthProvider | undefined;
+  /**
+   * The name its token is stored under (not yet normalised): the trimmed userName, or `app` for an app-only
+   * source without one; undefined when it signs in with a password.
+   */
+  readonly tokenUser: string | undefined;
   readonly printableTypes: readonly string[];
   readonly printBody: "auto" | "always" | "never";
   readonly maxMessageSize: number;
   readonly maxAttachments: number;
+  /** Name of the `<printers>` entry its jobs go to. */
+  readonly printer: string | undefined;
   /** Only mail that the receiving server's topmost `Authentication-Results` vouches for (dmarc or compauth pass). */
   readonly requireAuthenticated: boolean;
   /** The authserv-id that topmost field must carry; undefined accepts any, and none. */
@@ -124,4 +145,19 @@ export interface Notifications {
   /** Folder of `<language>.json` files that override or add languages. */
   readonly templates: string | undefined;
   readonly maxPerHour: number;
+}
+
+export interface Printer {
+  readonly name: string;
+  readonly line: number;
+  /** As written: `ipp://`, `ipps://`, `http://` or `https://`. */
+  readonly uri: string;
+  /** PEM of a private CA that signed the printer's certificate, resolved. */
+  readonly caFile: string | undefined;
+  /** `requesting-user-name`: the owner's whole address, or the part before `@`. */
+  readonly owner: "address" | "localpart";
+  readonly userName: string;
+  readonly password: string;
+  /** Seconds a delivered job stays in the spool. */
+  readonly keepPrintedSeconds: number;
 }

@@ -9,6 +9,7 @@ import { checkEmailSource } from "./email_source_checks.ts";
 import { checkHttpPort } from "./http_check.ts";
 import { checkNotifications } from "./notification_checks.ts";
 import { checkDiskFree, checkFolderSource, checkPaths } from "./path_checks.ts";
+import { checkPrinters } from "./printer_checks.ts";
 import { checkTokensUnused } from "./token_checks.ts";
 
 export interface DoctorOptions {
@@ -46,7 +47,7 @@ function chooseSources(config: Config, name: string | undefined): { email: Email
 /**
  * Runs every check of `mps doctor` and returns them in report order: the installation
  * (config, folders, disk), each source (folder sources, then email sources, in config order),
- * then the rest (communicator, health port, unused tokens). Sources are checked side by side.
+ * each printer, then the rest (communicator, health port, unused tokens). Sources are checked side by side.
  * Throws `UsageError` for an unknown `--source`.
  */
 export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> {
@@ -80,14 +81,15 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     noWrite: options.noWrite === true,
     timeoutMs,
   };
-  const [[paths, disk], folders, emails, notifications, http, unused] = await Promise.all([
+  const [[paths, disk], folders, emails, notifications, http, unused, printers] = await Promise.all([
     // In turn: the folder probes create missing folders for a moment, which disk.free must not see.
     checkPaths(config).then(async (results) => [results, await checkDiskFree(config)] as const),
     Promise.all(sources.folder.map((source) => checkFolderSource(source))),
     Promise.all(sources.email.map((source) => checkEmailSource(source, sourceOptions))),
     checkNotifications(config, { store, tokens, offline: options.offline === true, timeoutMs }),
-    checkHttpPort(config, { env: options.env, now, fetch: options.fetch, timeoutMs }),
+    checkHttpPort(config, { env: options.env, fetch: options.fetch, timeoutMs }),
     checkTokensUnused(config, store),
+    checkPrinters(config, { env: options.env, now, offline: options.offline === true }),
   ]);
   return [
     checkConfigLoad(config),
@@ -96,6 +98,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     ...folders,
     ...emails.flat(),
     ...notifications,
+    ...printers,
     checkCommunicator(config),
     http,
     unused,

@@ -2,13 +2,16 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { describeError } from "../log/index.ts";
 import type { ComponentLogger } from "../log/index.ts";
-import type { SourceState } from "../service/source_state.ts";
+import type { SourceState } from "../status/index.ts";
+import type { PrinterState } from "../print/index.ts";
 import { bearerTokenCheck } from "./bearer_token.ts";
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from "./exposition.ts";
 import { healthReport } from "./health_report.ts";
 import { isLoopbackHostHeader } from "./loopback_host_header.ts";
 import { metricFamilies } from "./metric_families.ts";
 import { notificationFamily } from "./notification_family.ts";
+import { printerHealth } from "./printer_health.ts";
+import { printerFamilies } from "./printer_metrics.ts";
 import { processSampler } from "./process_sample.ts";
 import type { ProcessSample } from "./process_sample.ts";
 
@@ -29,6 +32,8 @@ export interface AppOptions {
   readonly log?: ComponentLogger;
   /** Replies to senders by result, when `<notifications>` is configured. */
   readonly notifications?: (() => ReadonlyMap<string, number>) | undefined;
+  /** The printers' live state, when `<printers>` is configured. */
+  readonly printers?: () => readonly PrinterState[];
 }
 
 const NOT_FOUND = "Not found: mps serves /health and /metrics";
@@ -80,13 +85,20 @@ export function createApp(options: AppOptions): Hono {
       selected = [found];
     }
     const report = healthReport(selected, options.now(), options.version);
-    return c.json(report, report.status === "ok" ? 200 : 503);
+    const printerStates = wanted === undefined ? options.printers?.() ?? [] : [];
+    if (printerStates.length === 0) return c.json(report, report.status === "ok" ? 200 : 503);
+    const printers = printerStates.map((state) => printerHealth(state, options.now(), longestInterval(states)));
+    const status = report.status === "ok" && printers.every((printer) => printer.healthy) ? "ok" : "fail";
+    return c.json({ ...report, status, printers }, status === "ok" ? 200 : 503);
   });
 
   app.get("/metrics", (c) => {
-    const families = metricFamilies(options.states(), options.now(), options.version, sampleProcess());
-    if (options.notifications !== undefined) families.push(notificationFamily(options.notifications()));
-    const body = renderExposition(families);
+    const states = options.states();
+    const body = renderExposition([
+      ...metricFamilies(states, options.now(), options.version, sampleProcess()),
+      ...printerFamilies(options.printers?.() ?? [], options.now(), longestInterval(states)),
+      ...(options.notifications === undefined ? [] : [notificationFamily(options.notifications())]),
+    ]);
     return c.body(body, 200, { "Content-Type": EXPOSITION_CONTENT_TYPE });
   });
 
@@ -103,6 +115,11 @@ export function createApp(options: AppOptions): Hono {
   });
 
   return app;
+}
+
+/** A printer's documents may wait 3 × the longest poll interval of the sources feeding it. */
+function longestInterval(states: readonly SourceState[]): number {
+  return Math.max(60_000, ...states.map((state) => state.intervalMs));
 }
 
 function noStore(c: Context): void {

@@ -1,54 +1,19 @@
 import type { EmailSource } from "../config/index.ts";
-import { MpsError } from "../shared/errors.ts";
-import { KNOWN_FAILURES } from "../shared/known_failures.ts";
+import {
+  IMAP_AUTH,
+  IMAP_CONNECT,
+  IMAP_FOLDER,
+  IMAP_NOT_CONNECTED,
+  IMAP_OTHER,
+  IMAP_TLS,
+  ImapError,
+  mailboxRightsError,
+} from "./errors.ts";
+import type { ImapTarget } from "./errors.ts";
 
-export const IMAP_CONNECT = "ERR_IMAP_CONNECT";
-export const IMAP_TLS = "ERR_IMAP_TLS";
-export const IMAP_AUTH = "ERR_IMAP_AUTH";
-export const IMAP_NOT_CONNECTED = "ERR_IMAP_NOT_CONNECTED";
-export const IMAP_FOLDER = "ERR_IMAP_FOLDER";
-export const IMAP_OTHER = "ERR_IMAP";
-/** The account cannot read, flag or delete in the folder: SPEC's "Test connection was not successful". */
-export const IMAP_RIGHTS = KNOWN_FAILURES.mailboxRights.code;
-
-/** An IMAP failure with a stable code and the fix an admin can act on. */
-export class ImapError extends MpsError {
-  constructor(code: string, message: string, options: { cause: unknown; fix: string }) {
-    super(code, message, options);
-  }
-}
-
-export interface ImapTarget {
-  readonly host: string;
-  readonly port: number;
-  readonly userName: string;
-  readonly folder: string;
-  readonly caFile: string | undefined;
-  readonly oauth: boolean;
-  /** App-only sign-in (ImapOAuthMicrosoftApp): the rights fix differs. */
-  readonly app?: boolean | undefined;
-  /** The `<oauth>` provider, named in the `mps login` command of a fix. */
-  readonly provider?: string | undefined;
-}
-
-/** "Test connection was not successful": `what` the server refused (e.g. "delete messages"), with its answer. */
-export function mailboxRightsError(target: ImapTarget, what: string, detail: string, cause: unknown): ImapError {
-  const access = !target.oauth ? "password" : target.app === true ? "app" : "delegated";
-  return new ImapError(
-    IMAP_RIGHTS,
-    `${KNOWN_FAILURES.mailboxRights.finding}: '${target.userName}' may not ${what} in folder '${target.folder}' on ${target.host}:${target.port}` +
-      (detail === "" ? "" : `: ${detail}`),
-    {
-      cause,
-      fix: KNOWN_FAILURES.mailboxRights.fix({
-        access,
-        provider: target.provider,
-        user: target.userName,
-        folder: target.folder,
-      }),
-    },
-  );
-}
+// `service/email_source.ts` imports these from here.
+export { mailboxRightsError };
+export type { ImapTarget };
 
 /** What `toImapError` needs to know about a source. */
 export function imapTarget(source: EmailSource): ImapTarget {
@@ -58,8 +23,8 @@ export function imapTarget(source: EmailSource): ImapTarget {
     userName: source.userName,
     folder: source.folder,
     caFile: source.caFile,
-    oauth: source.type !== "Imap",
-    app: source.type === "ImapOAuthMicrosoftApp",
+    oauth: source.signIn !== "password",
+    app: source.signIn === "app",
     provider: source.provider,
   };
 }

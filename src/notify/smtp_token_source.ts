@@ -33,12 +33,16 @@ export function smtpTokenSource(config: Config, settings: Notifications): EmailS
     pollIntervalMs: 60_000,
     idle: false,
     caFile: settings.caFile,
+    signIn: settings.auth === "app" ? "app" : "delegated",
     provider: settings.provider,
+    providerConfig: provider,
+    tokenUser: settings.userName,
     printableTypes: [],
     printBody: "auto",
     maxMessageSize: 0,
     maxAttachments: 0,
     requireAuthenticated: false,
     authservId: undefined,
+    printer: undefined,
   };
 }

@@ -1,21 +1,14 @@
 export {
   findProvider,
-  GOOGLE_SCOPES,
-  isLoopbackHttp,
   MICROSOFT_APP_SCOPES,
-  MICROSOFT_DEFAULT_TENANT,
   MICROSOFT_DELEGATED_SCOPES,
-  MICROSOFT_LOGIN_HOST,
-  OIDC_DEFAULT_SCOPES,
   providerForSource,
-  ProviderResolveError,
   resolveProvider,
-  UnknownProviderError,
 } from "./provider_endpoints.ts";
-export type { FetchOptions, ResolvedProvider, ResolveProviderOptions } from "./provider_endpoints.ts";
+export type { ResolvedProvider } from "./provider_endpoints.ts";
 export {
-  aadstsOf,
-  adminConsentUrl,
+  AccountUnknownError,
+  ClientSecretError,
   ERR_OAUTH,
   ERR_OAUTH_ACCESS_DENIED,
   ERR_OAUTH_APP_NOT_FOUND,
@@ -26,43 +19,27 @@ export {
   ERR_OAUTH_INVALID_RESPONSE,
   ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS,
   ERR_OAUTH_NETWORK,
+  ERR_OAUTH_NO_CLIENT_SECRET,
   ERR_OAUTH_REDIRECT_URI,
   ERR_OAUTH_REFRESH_FAILED,
   ERR_OAUTH_SERVER,
-  isNetworkError,
-  OAuthError,
-  toOAuthError,
-} from "./oauth_error.ts";
-export type { OAuthErrorContext, OAuthErrorDetails } from "./oauth_error.ts";
-export {
-  APP_TOKEN_USER,
-  appTokenUser,
-  CLIENT_CREDENTIALS_GRANT,
-  isAppToken,
-  requestAppToken,
-} from "./client_credentials.ts";
-export type { RequestAppTokenOptions } from "./client_credentials.ts";
-export {
-  ERR_OAUTH_NO_CLIENT_SECRET,
   ERR_TOKEN_NOT_FOUND,
-  MissingClientSecretError,
-  TokenNotFoundError,
-} from "./token_errors.ts";
-export { createTokenService } from "./token_service.ts";
-export type { AccessToken, TokenService, TokenServiceOptions, TokenState, TokenStatus } from "./token_service.ts";
-// Interactive sign-in: mps login (browser with loopback redirect, device code).
-export { accountNames, checkAccount, keptClaims } from "./account_check.ts";
-export {
-  AccountUnknownError,
-  DeviceFlowUnsupportedError,
-  LoginCancelledError,
-  LoginTimeoutError,
   LoopbackPortError,
+  OAuthError,
+  ProviderResolveError,
+  TokenNotFoundError,
+  UnknownProviderError,
   WrongAccountError,
-} from "./login_errors.ts";
-export { loginResult, loginScopes } from "./login_tokens.ts";
+  WrongStoredAccountError,
+} from "./errors.ts";
+export { aadstsOf, adminConsentUrl, toOAuthError } from "./oauth_error.ts";
+export type { OAuthErrorContext } from "./oauth_error.ts";
+export { requestAppToken } from "./client_credentials.ts";
+export { createTokenService } from "./token_service.ts";
+export type { TokenService, TokenServiceOptions } from "./token_service.ts";
+// Interactive sign-in: mps login (browser with loopback redirect, device code).
+export { accountNames, checkAccount } from "./account_check.ts";
 export type { LoginResult, SaveTokens } from "./login_tokens.ts";
-export { authorizationUrl, loginLoopback, loopbackRedirectUri } from "./login_loopback.ts";
-export type { LoopbackLoginOptions, LoopbackLoginOutcome } from "./login_loopback.ts";
+export { authorizationUrl, loginLoopback } from "./login_loopback.ts";
 export { loginDeviceCode } from "./device_code.ts";
-export type { DeviceCodePrompt, DeviceLoginOptions, DeviceLoginOutcome } from "./device_code.ts";
+export type { DeviceCodePrompt } from "./device_code.ts";

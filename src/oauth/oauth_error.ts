@@ -1,23 +1,24 @@
 import * as oauth from "oauth4webapi";
 import type { OAuthProvider } from "../config/index.ts";
-import { MpsError } from "../shared/errors.ts";
-import { KNOWN_FAILURES } from "../shared/known_failures.ts";
+import {
+  ClientSecretError,
+  ERR_OAUTH,
+  ERR_OAUTH_ACCESS_DENIED,
+  ERR_OAUTH_APP_NOT_FOUND,
+  ERR_OAUTH_CLIENT_SECRET,
+  ERR_OAUTH_CODE_REUSED,
+  ERR_OAUTH_CONSENT_REQUIRED,
+  ERR_OAUTH_DEVICE_CODE_EXPIRED,
+  ERR_OAUTH_INVALID_RESPONSE,
+  ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS,
+  ERR_OAUTH_NETWORK,
+  ERR_OAUTH_REDIRECT_URI,
+  ERR_OAUTH_REFRESH_FAILED,
+  ERR_OAUTH_SERVER,
+  OAuthError,
+} from "./errors.ts";
+import type { OAuthErrorDetails } from "./errors.ts";
 import { MICROSOFT_DEFAULT_TENANT, MICROSOFT_LOGIN_HOST } from "./provider_endpoints.ts";
-
-// Stable codes: doctor, /health and tests switch on these.
-export const ERR_OAUTH = "ERR_OAUTH";
-export const ERR_OAUTH_NETWORK = "ERR_OAUTH_NETWORK";
-export const ERR_OAUTH_SERVER = "ERR_OAUTH_SERVER";
-export const ERR_OAUTH_INVALID_RESPONSE = "ERR_OAUTH_INVALID_RESPONSE";
-export const ERR_OAUTH_CONSENT_REQUIRED = "ERR_OAUTH_CONSENT_REQUIRED";
-export const ERR_OAUTH_REFRESH_FAILED = "ERR_OAUTH_REFRESH_FAILED";
-export const ERR_OAUTH_CLIENT_SECRET = "ERR_OAUTH_CLIENT_SECRET";
-export const ERR_OAUTH_APP_NOT_FOUND = "ERR_OAUTH_APP_NOT_FOUND";
-export const ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS = "ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS";
-export const ERR_OAUTH_REDIRECT_URI = "ERR_OAUTH_REDIRECT_URI";
-export const ERR_OAUTH_CODE_REUSED = "ERR_OAUTH_CODE_REUSED";
-export const ERR_OAUTH_ACCESS_DENIED = "ERR_OAUTH_ACCESS_DENIED";
-export const ERR_OAUTH_DEVICE_CODE_EXPIRED = "ERR_OAUTH_DEVICE_CODE_EXPIRED";
 
 export type OAuthErrorContext = {
   provider: OAuthProvider;
@@ -30,46 +31,6 @@ export type OAuthErrorContext = {
   /** What was being done: `login` keeps a plain `invalid_grant` from reading as a refresh failure. */
   operation?: "login" | "refresh" | "client_credentials" | "device_code" | undefined;
 };
-
-/** What the provider said, as far as it said anything. */
-export type OAuthErrorDetails = {
-  /** OAuth `error` value (`invalid_grant`), when the server sent one. */
-  error?: string | undefined;
-  errorDescription?: string | undefined;
-  /** HTTP status of the failed response. */
-  status?: number | undefined;
-  /** Entra's AADSTS number (`700082`), from `error_codes` or the description. */
-  aadsts?: number | undefined;
-  /** A later attempt may work (network, 5xx, temporarily_unavailable). */
-  retryable?: boolean;
-};
-
-/** An OAuth operation failed; `code` says which known failure it is, `fix` what the admin can do. */
-export class OAuthError extends MpsError {
-  static readonly CODE = ERR_OAUTH;
-  readonly provider: string;
-  readonly username: string;
-  readonly error: string | undefined;
-  readonly errorDescription: string | undefined;
-  readonly status: number | undefined;
-  readonly aadsts: number | undefined;
-  readonly retryable: boolean;
-  constructor(
-    code: string,
-    message: string,
-    details: OAuthErrorDetails & { provider: string; username: string },
-    options: { cause: unknown; fix: string },
-  ) {
-    super(code, message, options);
-    this.provider = details.provider;
-    this.username = details.username;
-    this.error = details.error;
-    this.errorDescription = details.errorDescription;
-    this.status = details.status;
-    this.aadsts = details.aadsts;
-    this.retryable = details.retryable ?? false;
-  }
-}
 
 const NETWORK_CODES = new Set([
   "ECONNREFUSED",
@@ -166,8 +127,8 @@ const KNOWN: Readonly<Record<string, Known>> = {
   },
   secret: {
     code: ERR_OAUTH_CLIENT_SECRET,
-    title: KNOWN_FAILURES.clientSecret.finding,
-    fix: (ctx) => KNOWN_FAILURES.clientSecret.fix({ provider: ctx.provider.name }),
+    title: ClientSecretError.FINDING,
+    fix: (ctx) => ClientSecretError.fixFor(ctx.provider.name),
   },
   appNotFound: {
     code: ERR_OAUTH_APP_NOT_FOUND,

@@ -17,6 +17,16 @@ export function executableDir(): string | undefined {
   return sea?.isSea() ? path.dirname(process.execPath) : undefined;
 }
 
+/**
+ * The `assets` folder of the source tree when running from source (`src/main.ts`), where files
+ * that a binary carries inside it are found; undefined in the binary or the bundle.
+ */
+export function sourceAssetsDir(): string | undefined {
+  const script = process.argv[1] ?? "";
+  if (!/[\\/]src[\\/]main\.ts$/.test(script)) return undefined;
+  return path.join(path.dirname(path.dirname(script)), "assets");
+}
+
 export function runtimeName(): string {
   return isDeno && typeof Deno !== "undefined" ? `deno ${Deno.version.deno}` : `node ${process.version}`;
 }

@@ -206,6 +206,47 @@ const cases: Array<[string, string, string]> = [
     "the file is empty: it must hold an <mps> element",
   ],
   [
+    "rejects a source whose printer is not defined, naming the source's line",
+    config(
+      `<printers>\n<add name="floor2" uri="ipp://print.example.test/ipp/print" />\n</printers>\n${
+        email(`${OK_EMAIL} printer="floor3"`)
+      }`,
+    ),
+    "line 6: <emailSources>/<add> 'u@example.test': attribute 'printer' names 'floor3', which is not a <printers> <add> (defined: 'floor2')",
+  ],
+  [
+    "rejects a folder source whose printer is not defined when there are no printers",
+    config(`<folderSources>\n<add path="in" printer="floor2" />\n</folderSources>`),
+    "line 3: <folderSources>/<add> 'in': attribute 'printer' names 'floor2', which is not a <printers> <add> (defined: none)",
+  ],
+  [
+    "rejects a printer uri that is not IPP or HTTP",
+    config(`<printers>\n<add name="floor2" uri="lpd://print.example.test/queue" />\n</printers>`),
+    "line 3: <printers>/<add> #1: attribute 'uri' must be an ipp://, ipps://, http:// or https:// URL such as ipp://printer.contoso.com/ipp/print: got 'lpd://print.example.test/queue'",
+  ],
+  [
+    "rejects a printer without a uri",
+    config(`<printers>\n<add name="floor2" />\n</printers>`),
+    "line 3: <printers>/<add> #1: attribute 'uri' is required",
+  ],
+  [
+    "rejects two printers of the same name",
+    config(
+      `<printers>\n<add name="floor2" uri="ipp://a.example.test/ipp/print" />\n<add name="Floor2" uri="ipp://b.example.test/ipp/print" />\n</printers>`,
+    ),
+    "line 4: <printers>/<add> #2: printer 'Floor2' is already defined on line 3",
+  ],
+  [
+    "rejects an owner that is neither address nor localpart",
+    config(`<printers>\n<add name="p" uri="ipp://a.example.test/" owner="email" />\n</printers>`),
+    "line 3: <printers>/<add> #1: attribute 'owner' must be one of 'address', 'localpart': got 'email'",
+  ],
+  [
+    "rejects a keepPrinted that is not a number of seconds",
+    config(`<printers>\n<add name="p" uri="ipp://a.example.test/" keepPrinted="1d" />\n</printers>`),
+    "line 3: <printers>/<add> #1: attribute 'keepPrinted' must be a whole number of at least 0: got '1d'",
+  ],
+  [
     "requires a token when health is served beyond loopback",
     config(`<http host="0.0.0.0" />`),
     "line 2: <http>: attribute 'host' is '0.0.0.0', which is reachable from other machines, so a token is required: add token=\"…\" to <http> or set MPS_HTTP_TOKEN",

@@ -62,12 +62,12 @@ test("accepts every spelling of the legacy booleans", () => {
 
 test("warns about unknown elements and attributes instead of failing", () => {
   const config = parseConfig(
-    `<mps>\n<printers count="2" />\n<spool folder="S" color="blue" />\n<emailSources>\n<remove name="x" />\n</emailSources>\n</mps>`,
+    `<mps>\n<scanners count="2" />\n<spool folder="S" color="blue" />\n<emailSources>\n<remove name="x" />\n</emailSources>\n</mps>`,
     "conf/mps.config",
     { env: {} },
   );
   assert.deepEqual(config.warnings, [
-    "Config 'conf/mps.config': line 2: unknown element <printers> is ignored",
+    "Config 'conf/mps.config': line 2: unknown element <scanners> is ignored",
     "Config 'conf/mps.config': line 5: unknown element <emailSources>/<remove> is ignored",
     "Config 'conf/mps.config': line 3: <spool>: unknown attribute 'color' is ignored",
   ]);

@@ -16,7 +16,7 @@ export interface MailboxSetup {
    * Writes a config whose one email source has these extra attributes (`type` replaces the
    * default `ImapOAuth`); returns its path.
    */
-  writeConfig(sourceAttributes?: string, name?: string): Promise<string>;
+  writeConfig(sourceAttributes?: string, name?: string, extraXml?: string): Promise<string>;
   /**
    * Signs the user in with the auth server and stores the tokens as `mps login` would;
    * `refreshedAt` backdates when the refresh token was last used.
@@ -57,7 +57,7 @@ export async function setUpMailbox(
     dir,
     auth,
     dovecot,
-    async writeConfig(sourceAttributes = "", name = "mps.config") {
+    async writeConfig(sourceAttributes = "", name = "mps.config", extraXml = "") {
       const file = path.join(dir, name);
       // XML keeps the first of two equal attributes, so overrides replace the defaults here.
       const attributes = new Map<string, string>([
@@ -82,6 +82,7 @@ export async function setUpMailbox(
           keyFile: "mps.key",
           issuer: auth.issuer,
           clientId: auth.clientId,
+          extraXml,
         }),
       );
       return file;

@@ -8,6 +8,8 @@ export interface MpsConfigXmlOptions {
   /** The local authorization server, as provider "Local". */
   readonly issuer: string;
   readonly clientId: string;
+  /** More elements inside `<mps>` (e.g. `<printers>`). */
+  readonly extraXml?: string;
 }
 
 /**
@@ -27,6 +29,7 @@ export function mpsConfigXml(options: MpsConfigXmlOptions): string {
   <oauth storage="${options.storage}" keyFile="${options.keyFile}">
     <provider name="Local" issuer="${options.issuer}" clientId="${options.clientId}" scopes="openid email offline_access" />
   </oauth>
+${options.extraXml ?? ""}
 </mps>
 `;
 }

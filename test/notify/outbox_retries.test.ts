@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { parseConfig } from "../../src/config/index.ts";
 import type { EmailSource } from "../../src/config/index.ts";
-import { createLogger, createMemorySink } from "../../src/log/index.ts";
+import { createLogger } from "../../src/log/index.ts";
+import { createMemorySink } from "../log/memory_sink.ts";
 import type { MessageHeaders } from "../../src/mail/index.ts";
 import { Notifier, SmtpSendError } from "../../src/notify/index.ts";
 import type { OutgoingReply } from "../../src/notify/index.ts";
@@ -35,6 +36,7 @@ async function setUp() {
     getAccessToken: () => Promise.reject(new Error("no token is needed with a password")),
     status: () => ({ state: "unknown" }),
     refreshIfOlderThan: () => Promise.resolve(false),
+    track: () => undefined,
   };
   const settings = config.notifications;
   if (settings === undefined) throw new Error("the config has no <notifications>");

@@ -17,3 +17,7 @@ export { startSubmission } from "./submission.ts";
 export type { SubmissionOptions, SubmissionServer } from "./submission.ts";
 export { startSmtpSink } from "./smtp_sink.ts";
 export type { SinkMessage, SmtpSink } from "./smtp_sink.ts";
+export { GET_JOBS_TEST, readJobs, startIppPrinter } from "./ipp_printer.ts";
+export type { IppJob, IppPrinter, IppPrinterOptions } from "./ipp_printer.ts";
+export { startCups } from "./cups.ts";
+export type { CupsServer } from "./cups.ts";
