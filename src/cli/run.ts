@@ -12,6 +12,7 @@ import { openTokenStore } from "../storage/index.ts";
 import { sourceAssetsDir } from "../runtime/index.ts";
 import { VERSION } from "../version.ts";
 import type { CommandHandler } from "./context.ts";
+import { deliveredDocuments } from "./delivered_documents.ts";
 import { flag } from "./option_values.ts";
 
 /** `mps run`: one downloader loop per source until SIGINT/SIGTERM; `--once`: one cycle each. */
@@ -44,6 +45,15 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       now: context.now,
       log: log.child("oauth"),
     });
+    if (config.notifications !== undefined) {
+      notifier = new Notifier({
+        config,
+        settings: config.notifications,
+        tokens,
+        log: log.child("notify"),
+        now: context.now,
+      });
+    }
     let print: PrintService | undefined;
     if (config.printers.length > 0) {
       const soffice = await findSoffice(config.convert.soffice, context.env);
@@ -56,15 +66,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
         now: context.now,
         shutdown: context.shutdown,
         converter: createDocumentConverter({ soffice, spoolDir: config.spool.folder, fontDirs: fontDirs() }),
-      });
-    }
-    if (config.notifications !== undefined) {
-      notifier = new Notifier({
-        config,
-        settings: config.notifications,
-        tokens,
-        log: log.child("notify"),
-        now: context.now,
+        onJobFinished: (jobId, record) => notifier?.jobDelivered(jobId, deliveredDocuments(record)),
       });
     }
     runners = createRunners({

@@ -125,15 +125,24 @@ export class Notifier {
    * outcome. The reply is written again with them and sent. A job without a held reply (none
    * was wanted, or it went already) is left alone.
    */
-  async jobDelivered(jobId: string, documents: readonly DocumentStatus[]): Promise<void> {
-    await this.#decisions;
-    const entry = await this.outbox.get(jobId);
-    if (entry?.held === undefined) return;
-    const loaded = await this.#loadTexts();
-    const request = { ...entry.held.request, documents };
-    const reply = composeReply(request, loaded.texts, loaded.language, this.#options.settings.from);
-    await this.outbox.put({ ...entry, reply, held: undefined, nextAttemptAt: this.#options.now() });
-    if (!this.#closed) this.kick();
+  jobDelivered(jobId: string, documents: readonly DocumentStatus[]): void {
+    const next = this.#decisions.then(async () => {
+      const entry = await this.outbox.get(jobId);
+      if (entry?.held === undefined) return;
+      const outcome = new Map(documents.map((document) => [document.fileName, document]));
+      // documents the delivery stage does not name (attachments left out earlier) keep their status
+      const request = {
+        ...entry.held.request,
+        documents: entry.held.request.documents.map((document) => outcome.get(document.fileName) ?? document),
+      };
+      const loaded = await this.#loadTexts();
+      const reply = composeReply(request, loaded.texts, loaded.language, this.#options.settings.from);
+      await this.outbox.put({ ...entry, reply, held: undefined, nextAttemptAt: this.#options.now() });
+      if (!this.#closed) this.kick();
+    }).catch((error: unknown) => {
+      this.#log.error("cannot release a held reply to the sender", { job: jobId, error: (error as Error).message });
+    });
+    this.#decisions = next;
   }
 
   /**

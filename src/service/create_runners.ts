@@ -112,6 +112,9 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
         receivedAt: made.receivedAt.toISOString(),
         headers: made.headers,
         documents: jobDocuments(made.job.documents, made.skipped),
+        // a job that goes on to a printer is answered once the printer took (or refused) it
+        awaitDelivery: source.printer !== undefined &&
+          config.printers.some((printer) => printer.name === source.printer),
       });
     },
     onFailed: (reason, failed) => {

@@ -172,7 +172,7 @@ test("a job that goes on to a printer has its reply held until delivery reports 
     await t.notifier.flush();
     assert.deepEqual(t.sent, []);
     assert.deepEqual(await t.outbox(), ["print-1-4.json"]);
-    await t.notifier.jobDelivered("print-1-4", [
+    t.notifier.jobDelivered("print-1-4", [
       { fileName: "a.pdf", status: "printed", printer: "floor2" },
       { fileName: "b.docx", status: "refused", why: "LibreOffice is not installed, so it cannot be converted" },
     ]);
@@ -181,7 +181,7 @@ test("a job that goes on to a printer has its reply held until delivery reports 
     assert.equal(texts.length, 1);
     assert.match(texts[0] ?? "", /^- a\.pdf: printed on floor2$/m);
     assert.match(texts[0] ?? "", /^- b\.docx: not printed, LibreOffice is not installed/m);
-    await t.notifier.jobDelivered("print-1-4", []);
+    t.notifier.jobDelivered("print-1-4", []);
     await t.run().flush();
     assert.equal(t.sent.length, 1);
   } finally {
