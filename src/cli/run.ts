@@ -112,7 +112,9 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       now: context.now,
       env: context.env,
       log: log.child("http"),
-      notifications: notifier === undefined ? undefined : () => notifier?.counts ?? new Map(),
+      notifications: notifier === undefined
+        ? undefined
+        : () => ({ counts: notifier?.counts ?? new Map(), waiting: notifier?.waiting ?? 0 }),
       ...(print === undefined ? {} : { printers: print.states }),
     });
     notifier?.start();

@@ -6,6 +6,7 @@ import type { SourceState } from "../status/index.ts";
 import type { PrinterState } from "../print/index.ts";
 import { VERSION } from "../version.ts";
 import { createApp } from "./create_app.ts";
+import type { NotificationStats } from "./notification_family.ts";
 import { listenError, requiredToken } from "./listen_rules.ts";
 
 export interface StartHttpServerOptions {
@@ -20,7 +21,7 @@ export interface StartHttpServerOptions {
   /** Logs errors met while answering requests. */
   readonly log?: ComponentLogger;
   /** Replies to senders by result, when `<notifications>` is configured. */
-  readonly notifications?: (() => ReadonlyMap<string, number>) | undefined;
+  readonly notifications?: (() => NotificationStats) | undefined;
   /** The printers' live state, when `<printers>` is configured. */
   readonly printers?: readonly PrinterState[];
 }

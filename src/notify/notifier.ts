@@ -73,6 +73,8 @@ const GIVE_UP_MS = 3 * 24 * HOUR_MS;
  */
 export class Notifier {
   readonly counts = new Map<NotificationResult, number>();
+  /** Replies in the outbox waiting to be sent (not those held for a printer), as of the last look. */
+  waiting = 0;
   readonly outbox: Outbox;
   readonly #options: NotifierOptions;
   readonly #log: ComponentLogger;
@@ -278,6 +280,7 @@ export class Notifier {
       ...(hold ? { held: { request } } : {}),
     });
     await this.#noteQueued(to);
+    if (!hold) this.waiting += 1;
     this.#count("queued");
     this.#log.info("reply to the sender queued", { job: message.jobId, to, kind, language: loaded.language });
     return true;
@@ -333,6 +336,7 @@ export class Notifier {
   async #sendRound(all: boolean): Promise<void> {
     const { now } = this.#options;
     const { entries, unreadable } = await this.outbox.pending();
+    this.waiting = entries.filter((entry) => entry.held === undefined).length;
     for (const file of unreadable) this.#log.error("an outbox file cannot be read and is left as it is", { file });
     const due = entries
       .filter((entry) => entry.held === undefined)
@@ -358,6 +362,7 @@ export class Notifier {
       await (this.#options.send ?? sendOverSmtp)(entry.reply, options);
       await this.outbox.finish({ id: entry.id, to: entry.reply.to, at: now(), result: "sent" });
       this.#count("sent");
+      this.waiting = Math.max(0, this.waiting - 1);
       this.#log.info("reply to the sender sent", { job: entry.id, to: entry.reply.to, attempts: entry.attempts + 1 });
       return true;
     } catch (error) {
@@ -367,6 +372,7 @@ export class Notifier {
       if (permanent || now() - entry.createdAt > GIVE_UP_MS) {
         await this.outbox.finish({ id: entry.id, to: entry.reply.to, at: now(), result: "gave-up" });
         this.#count("failed");
+        this.waiting = Math.max(0, this.waiting - 1);
         this.#log.error("reply to the sender given up", { job: entry.id, to: entry.reply.to, error: message });
         return !!permanent;
       }

@@ -46,6 +46,7 @@ test("the service replies while it runs and counts it in mps_notifications_total
     assert.match(body, /^mps_notifications_total\{result="suppressed"\} 1$/m);
     assert.match(body, /^mps_notifications_total\{result="queued"\} 1$/m);
     assert.match(body, /^mps_notifications_total\{result="rate-limited"\} 0$/m);
+    assert.match(body, /^mps_notifications_waiting 0$/m);
     const promtool = await checkMetrics(body);
     assert.ok(promtool.ok, promtool.output);
   } finally {

@@ -101,6 +101,7 @@ test("a reply that cannot be sent waits with doubling pauses, goes out once the 
     await t.notifier.flush();
     assert.deepEqual(await t.outbox(), ["print-1-1.json"]);
     assert.match(t.sink.text(), /not sent; it stays in the outbox .*retryInSeconds=60/);
+    assert.equal(t.notifier.waiting, 1);
     // not due yet: a round now sends nothing and does not count an attempt
     t.failWith(undefined);
     t.advance(30_000);
