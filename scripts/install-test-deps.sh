@@ -2,13 +2,14 @@
 # Installs the Debian packages the real test servers need (test/servers/):
 # Dovecot (IMAP with XOAUTH2/OAUTHBEARER; its submission service is the SMTP server
 # replies to senders are sent through), Chromium (browser login), promtool
-# (metrics format), isync/mbsync (benchmark) and openssl (test certificates).
+# (metrics format), isync/mbsync (benchmark), openssl (test certificates) and debootstrap (the
+# Debian trixie chroot with Wine 10 that runs the Windows binary: scripts/wine-chroot.sh).
 # Idempotent: when everything is present it only checks and exits (~50 ms).
 set -euo pipefail
 
-packages=(dovecot-core dovecot-imapd dovecot-submissiond chromium prometheus isync openssl)
+packages=(dovecot-core dovecot-imapd dovecot-submissiond chromium prometheus isync openssl debootstrap)
 # A command each package provides, to double-check the install is usable.
-commands=(dovecot "" "" chromium promtool mbsync openssl)
+commands=(dovecot "" "" chromium promtool mbsync openssl debootstrap)
 # Printing: a real IPP Everywhere printer (ippeveprinter, ipptool), a CUPS scheduler and its
 # lpadmin, the D-Bus ippeveprinter needs, pdftotext to read rendered PDFs back, a CJK font
 # for text rendering, and LibreOffice for office documents.

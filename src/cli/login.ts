@@ -3,7 +3,7 @@
 import { sendScopes } from "../notify/index.ts";
 import { findProvider, loginDeviceCode, loginLoopback, resolveProvider, UnknownProviderError } from "../oauth/index.ts";
 import type { DeviceCodePrompt, LoginResult, ResolvedProvider, SaveTokens } from "../oauth/index.ts";
-import { openBrowser } from "../runtime/index.ts";
+import { checkBrowserUrl, openBrowser } from "../runtime/index.ts";
 import { UsageError } from "../shared/errors.ts";
 import { openTokenStore, StorageNameError } from "../storage/index.ts";
 import type { CliContext, CommandHandler } from "./context.ts";
@@ -111,6 +111,9 @@ async function browserLogin(
       onTick: (remainingMs) => clock.tick(remainingMs),
       onRefused: (reason) => clock.say(`mps: warning: ${reason}\n`),
       async onAuthorizationUrl(url, { port }) {
+        // Also with --no-browser: an admin pastes what is printed, so a file: or plain http
+        // address from a hostile discovery document is refused here, not shown.
+        checkBrowserUrl(url);
         if (login.noBrowser) {
           context.stderr(
             `Open this URL in a browser and sign in as ${login.username}` +

@@ -39,6 +39,7 @@ const NEED_CONFIG = [
   "paths.storage",
   "paths.log",
   "disk.free",
+  "secrets.access",
   "config.communicator",
   "http.port",
   "token.unused",

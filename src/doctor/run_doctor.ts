@@ -10,6 +10,7 @@ import { checkHttpPort } from "./http_check.ts";
 import { checkNotifications } from "./notification_checks.ts";
 import { checkDiskFree, checkFolderSource, checkPaths } from "./path_checks.ts";
 import { checkPrinters } from "./printer_checks.ts";
+import { checkSecretAccess } from "./secret_access_checks.ts";
 import { checkTokensUnused } from "./token_checks.ts";
 
 export interface DoctorOptions {
@@ -81,9 +82,10 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     noWrite: options.noWrite === true,
     timeoutMs,
   };
-  const [[paths, disk], folders, emails, notifications, http, unused, printers] = await Promise.all([
+  const [[paths, disk], secrets, folders, emails, notifications, http, unused, printers] = await Promise.all([
     // In turn: the folder probes create missing folders for a moment, which disk.free must not see.
     checkPaths(config).then(async (results) => [results, await checkDiskFree(config)] as const),
+    checkSecretAccess(config),
     Promise.all(sources.folder.map((source) => checkFolderSource(source))),
     Promise.all(sources.email.map((source) => checkEmailSource(source, sourceOptions))),
     checkNotifications(config, { store, tokens, offline: options.offline === true, timeoutMs }),
@@ -95,6 +97,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     checkConfigLoad(config),
     ...paths,
     disk,
+    secrets,
     ...folders,
     ...emails.flat(),
     ...notifications,

@@ -1,5 +1,6 @@
-import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { readdir, rename, rm, writeFile } from "node:fs/promises";
 import * as path from "node:path";
+import { DEFAULT_MODE, mkdirPrivate } from "../shared/private_path.ts";
 import { syncPath } from "../shared/sync_path.ts";
 import type { Job } from "../spool/index.ts";
 import type { DeliveryRecord } from "./delivery_record.ts";
@@ -21,7 +22,7 @@ export async function moveToFailed(
 ): Promise<string> {
   const failedAt = new Date(now()).toISOString();
   const stem = `${failedAt.replace(/:/g, "-")}_${job.id}`;
-  await mkdir(failedDir, { recursive: true });
+  await mkdirPrivate(failedDir, { mode: DEFAULT_MODE });
   const failures = record.documents.filter((document) => document.state === "failed");
   const first = failures[0];
   const summary = {

@@ -33,5 +33,5 @@ export function runtimeName(): string {
 
 export { serveHttp } from "./serve.ts";
 export type { FetchHandler, ServedHttp, ServeOptions } from "./serve.ts";
-export { browserCommand, openBrowser } from "./open_browser.ts";
+export { browserCommand, browserEnvironment, BrowserUrlError, checkBrowserUrl, openBrowser } from "./open_browser.ts";
 export type { OpenBrowser } from "./open_browser.ts";

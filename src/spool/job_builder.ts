@@ -5,6 +5,7 @@ import process from "node:process";
 import { renameRetrying } from "../shared/durable_file.ts";
 import { errnoCode } from "../shared/errno.ts";
 import { closeFile, fsyncFile, openFile, writeBuffers, writeSmall } from "../shared/file_ops.ts";
+import { DEFAULT_MODE, mkdirPrivate } from "../shared/private_path.ts";
 import { syncPath } from "../shared/sync_path.ts";
 import { SpoolError } from "./errors.ts";
 import { Ledger } from "./ledger.ts";
@@ -247,20 +248,20 @@ function ledgerOf(spoolDir: string, now: () => number): Promise<Ledger> {
   return ledger;
 }
 
-// Folders known to exist (.tmp): made once per process rather than once per job,
+// Folders known to exist (.tmp, in the spool): made once per process rather than once per job,
 // and made again when someone removed them meanwhile.
 const folders = new Set<string>();
 
 async function inFolder<T>(dir: string, operation: () => Promise<T>): Promise<T> {
   if (!folders.has(dir)) {
-    await mkdir(dir, { recursive: true });
+    await mkdirPrivate(dir, { root: path.dirname(dir), mode: DEFAULT_MODE });
     folders.add(dir);
   }
   try {
     return await operation();
   } catch (error) {
     if (errnoCode(error) !== "ENOENT") throw error;
-    await mkdir(dir, { recursive: true });
+    await mkdirPrivate(dir, { root: path.dirname(dir), mode: DEFAULT_MODE });
     return await operation();
   }
 }

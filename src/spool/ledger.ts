@@ -1,8 +1,9 @@
 import { fstatSync } from "node:fs";
-import { appendFile, mkdir, open, readdir, rm, stat } from "node:fs/promises";
+import { appendFile, open, readdir, rm, stat } from "node:fs/promises";
 import { closeFile, fsyncFile, openFile, writeSmall } from "../shared/file_ops.ts";
 import * as path from "node:path";
 import { errnoCode } from "../shared/errno.ts";
+import { DEFAULT_MODE, mkdirPrivate } from "../shared/private_path.ts";
 import { syncPath } from "../shared/sync_path.ts";
 import { DAY_MS } from "../shared/time.ts";
 
@@ -130,7 +131,7 @@ export class Ledger {
         return;
       }
       // the spool (or its ledger folder) was removed while running: what was appended went with it
-      await mkdir(this.#dir, { recursive: true });
+      await mkdirPrivate(this.#dir, { root: path.dirname(this.#dir), mode: DEFAULT_MODE });
       const file = this.#file(appender.day);
       await appendFile(file, appender.lines.join(""), "latin1");
       await syncPath(file);
@@ -149,7 +150,7 @@ export class Ledger {
       const file = this.#file(day);
       const fd = openFile(file, "a").catch(async (error: unknown) => {
         if (errnoCode(error) !== "ENOENT") throw error;
-        await mkdir(this.#dir, { recursive: true });
+        await mkdirPrivate(this.#dir, { root: path.dirname(this.#dir), mode: DEFAULT_MODE });
         return await openFile(file, "a");
       });
       const appender: Appender = { day, fd, lines: [] };

@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { mkdir, unlink, utimes } from "node:fs/promises";
+import { unlink, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
+import { mkdirPrivate } from "../shared/private_path.ts";
 import { createExclusiveFile } from "./exclusive_file.ts";
 import { StorageIoError, StorageLockTimeoutError } from "./errors.ts";
 import type { LockHolder } from "./errors.ts";
@@ -126,7 +127,7 @@ async function acquire(path: string, options: FileLockOptions): Promise<string> 
     acquiredAt: new Date(options.now()).toISOString(),
     nonce: globalThis.crypto.randomUUID(),
   });
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+  await mkdirPrivate(dirname(path)).catch((error: unknown) => {
     throw new StorageIoError("create folder", dirname(path), { cause: error });
   });
   for (;;) {

@@ -1,10 +1,9 @@
 import { Buffer } from "node:buffer";
-import { mkdir, readFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readFile } from "node:fs/promises";
 import { registerSecret } from "../log/index.ts";
 import { errnoCode } from "../shared/errno.ts";
-import { createExclusiveFile } from "./exclusive_file.ts";
 import { StorageIoError, StorageKeyError } from "./errors.ts";
+import { createPrivateFile } from "./private_file.ts";
 
 /** Where the key comes from and where to find it. */
 export type StorageKeyOptions = {
@@ -85,8 +84,8 @@ export async function loadStorageKey(options: StorageKeyOptions): Promise<Storag
 }
 
 /**
- * Loads the key, creating the key file (32 random bytes, base64, mode 0600)
- * when there is none. Creation is exclusive: when two processes race, one
+ * Loads the key, creating the key file (32 random bytes, base64, mode 0600; on Windows an ACL
+ * for this account, SYSTEM and Administrators only) when there is none. Creation is exclusive: when two processes race, one
  * creates it and both use that one.
  */
 export async function loadOrCreateStorageKey(options: StorageKeyOptions): Promise<StorageKey> {
@@ -96,8 +95,7 @@ export async function loadOrCreateStorageKey(options: StorageKeyOptions): Promis
   const text = `${Buffer.from(bytes).toString("base64")}\n`;
   bytes.fill(0);
   try {
-    await mkdir(dirname(options.keyFile), { recursive: true, mode: 0o700 });
-    await createExclusiveFile(options.keyFile, text);
+    await createPrivateFile(options.keyFile, text);
   } catch (error) {
     if (errnoCode(error) !== "EEXIST") {
       throw new StorageIoError("create storage key file", options.keyFile, { cause: error });

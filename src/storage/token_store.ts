@@ -1,8 +1,9 @@
-import { mkdir, readdir, readFile, rmdir, unlink } from "node:fs/promises";
+import { readdir, readFile, rmdir, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { MpsError } from "../shared/errors.ts";
 import { errnoCode } from "../shared/errno.ts";
 import { writeFileAtomic } from "../shared/durable_file.ts";
+import { mkdirPrivate } from "../shared/private_path.ts";
 import { syncPath } from "../shared/sync_path.ts";
 import { inspectLock, withFileLock } from "./file_lock.ts";
 import type { FileLockOptions } from "./file_lock.ts";
@@ -143,7 +144,7 @@ export function openTokenStore(options: TokenStoreOptions): TokenStore {
     const updatedAt = new Date(now()).toISOString();
     const envelope = await sealTokens(key, id, tokens, { createdAt: createdAt ?? updatedAt, updatedAt });
     try {
-      await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+      await mkdirPrivate(dirname(path), { root: storageDir });
       await writeFileAtomic(path, `${JSON.stringify(envelope, null, 2)}\n`);
     } catch (error) {
       throw new StorageIoError("write token file", path, { cause: error });

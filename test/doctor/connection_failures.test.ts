@@ -34,7 +34,7 @@ describe("mps doctor finds connection and mailbox problems", { concurrency: true
       ),
     );
     assert.match(result.stdout, /\n  ✓ token\.refresh /);
-    assert.match(result.stdout, /\nProblems found: 13 passed, 0 warnings, 1 failed, 3 skipped\n$/);
+    assert.match(result.stdout, /\nProblems found: 14 passed, 0 warnings, 1 failed, 3 skipped\n$/);
   });
 
   test("a certificate for another host name: network.connect names the names it is for", async () => {

@@ -60,7 +60,7 @@ describe("mps doctor on a healthy setup (Dovecot and the local authorization ser
     );
     assert.match(result.stdout, /\n  - secret\.valid +Not needed: provider 'Local' is a public client/);
     assert.doesNotMatch(result.stdout, /[✗!] |Fix:|\u001b\[/, "no problem and no colour without a terminal");
-    assert.equal(lines.at(-1), "All checks passed: 16 passed, 0 warnings, 0 failed, 1 skipped");
+    assert.equal(lines.at(-1), "All checks passed: 17 passed, 0 warnings, 0 failed, 1 skipped");
     // The test message is gone and the waiting message kept its flags.
     assert.deepEqual(await mailbox(box), before);
     assert.equal((await box.jobs()).length, 0);
@@ -74,7 +74,7 @@ describe("mps doctor on a healthy setup (Dovecot and the local authorization ser
     assert.equal(report.ok, true);
     assert.equal(report.exitCode, 0);
     assert.equal(report.config, config);
-    assert.deepEqual(report.counts, { pass: 16, warn: 0, fail: 0, skip: 1 });
+    assert.deepEqual(report.counts, { pass: 17, warn: 0, fail: 0, skip: 1 });
     assert.deepEqual(report.options, { source: null, offline: false, noWrite: false });
     assert.deepEqual(report.checks.map((c) => c.id), [
       "config.load",
@@ -83,6 +83,7 @@ describe("mps doctor on a healthy setup (Dovecot and the local authorization ser
       "paths.storage",
       "paths.log",
       "disk.free",
+      "secrets.access",
       ...SOURCE_CHECKS,
       "config.communicator",
       "http.port",

@@ -110,14 +110,13 @@ test("adds openid to configured scopes that lack it, since the account check nee
   );
 });
 
-test("opens the browser with xdg-open, open or cmd /c start", () => {
-  const url = "https://login.example/authorize?a=1&b=2";
-  assert.deepEqual(browserCommand(url, "linux"), { command: "xdg-open", args: [url], verbatim: false });
-  assert.deepEqual(browserCommand(url, "darwin"), { command: "open", args: [url], verbatim: false });
-  assert.deepEqual(browserCommand(url, "win32"), {
-    command: "cmd",
-    args: ["/d", "/s", "/c", `start "" "${url}"`],
-    verbatim: true,
+test("opens the browser with xdg-open, open or rundll32 url.dll (by absolute path, no cmd)", () => {
+  const url = "https://login.example/authorize?a=1&b=%25MPS_STORAGE_KEY%25";
+  assert.deepEqual(browserCommand(url, "linux"), { command: "xdg-open", args: [url] });
+  assert.deepEqual(browserCommand(url, "darwin"), { command: "open", args: [url] });
+  assert.deepEqual(browserCommand(url, "win32", { SystemRoot: "D:\\WINNT" }), {
+    command: "D:\\WINNT\\System32\\rundll32.exe",
+    args: ["url.dll,FileProtocolHandler", url],
   });
 });
 

@@ -1,7 +1,8 @@
-import { mkdir, open, readdir, unlink } from "node:fs/promises";
+import { open, readdir, unlink } from "node:fs/promises";
 import * as path from "node:path";
 import { FailedFolderError } from "./failed_folder_error.ts";
 import { renameDurably } from "./rename_durably.ts";
+import { DEFAULT_MODE, mkdirPrivate } from "../../shared/private_path.ts";
 import { syncPath } from "../../shared/sync_path.ts";
 import type { FailedReason } from "../message_rejected_error.ts";
 import type { RawTee } from "./raw_tee.ts";
@@ -35,7 +36,7 @@ export interface FailedRecord {
  */
 export async function saveFailedMessage(failedDir: string, raw: RawTee, record: FailedRecord): Promise<string> {
   try {
-    await mkdir(failedDir, { recursive: true });
+    await mkdirPrivate(failedDir, { mode: DEFAULT_MODE });
     const existing = await existingStem(failedDir, record.jobId);
     if (existing !== undefined) {
       await raw.discard();

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, unlink } from "node:fs/promises";
+import { open, unlink } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import * as path from "node:path";
 import { FailedFolderError } from "./failed_folder_error.ts";
 import { renameDurably } from "./rename_durably.ts";
+import { DEFAULT_MODE, mkdirPrivate } from "../../shared/private_path.ts";
 
 /** A message up to this size is kept in memory; a larger one spills to a temp file as it arrives. */
 export const TEE_MEMORY_LIMIT = 1024 * 1024;
@@ -69,7 +70,7 @@ export class RawTee {
 
   async #spill(): Promise<FileHandle> {
     const handle = await this.#guard(async () => {
-      await mkdir(this.#dir, { recursive: true });
+      await mkdirPrivate(this.#dir, { mode: DEFAULT_MODE });
       return await open(this.#tempPath, "wx");
     }, "create");
     this.#handle = handle;
