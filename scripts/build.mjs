@@ -123,6 +123,29 @@ function pinnedNodeVersion() {
   return pin;
 }
 
+/**
+ * Dependencies go into the bundle without their whitespace and comments (names kept): start-up
+ * grows with the size of the main script (Node reads and V8 checks all of it on every start,
+ * `--version` included), and a few libraries (fontkit alone ~1.6 MB) doubled it. mps's own code
+ * stays as written, so its stack traces keep their lines.
+ */
+function compactDependencies(esbuild) {
+  return {
+    name: "compact-dependencies",
+    setup(build) {
+      build.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, async (args) => {
+        const source = await fs.promises.readFile(args.path, "utf8");
+        const { code } = await esbuild.transform(source, {
+          loader: "js",
+          minifyWhitespace: true,
+          sourcefile: args.path,
+        });
+        return { contents: code, loader: "js" };
+      });
+    },
+  };
+}
+
 /** esbuild: entry -> one CommonJS file that needs nothing but Node built-ins. */
 async function bundle(outfile) {
   const esbuild = await import("esbuild");
@@ -140,6 +163,7 @@ async function bundle(outfile) {
       keepNames: opts.minify,
       metafile: true,
       logLevel: "silent",
+      plugins: [compactDependencies(esbuild)],
     });
   } catch (err) {
     const messages = err.errors ? await esbuild.formatMessages(err.errors, { kind: "error" }) : [String(err)];
