@@ -9,7 +9,8 @@ import { messageToJob, purgeFailed } from "../mail/index.ts";
 import type { MessageHeaders } from "../mail/index.ts";
 import { DOCTOR_TEST_HEADER } from "../shared/doctor_test_header.ts";
 import { MpsError } from "../shared/errors.ts";
-import { jobIdPrefix, PublishQueue, syncSpool } from "../spool/index.ts";
+import { jobIdPrefix } from "../shared/job_id_prefix.ts";
+import { PublishQueue, syncSpool } from "../spool/index.ts";
 import type { Job, PublishTicket } from "../spool/index.ts";
 
 export interface EmailCycleOptions {
