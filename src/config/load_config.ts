@@ -4,7 +4,7 @@ import { defaultRedactor } from "../log/index.ts";
 import type { Redactor } from "../log/index.ts";
 import { errnoCode } from "../shared/errno.ts";
 import { isLoopbackHost } from "../shared/is_loopback_host.ts";
-import { jobIdPrefix } from "../spool/job_id_prefix.ts";
+import { jobIdPrefix } from "../shared/job_id_prefix.ts";
 import { configSecrets } from "./config_secrets.ts";
 import { ConfigError } from "./errors.ts";
 import { httpToken } from "./http_token.ts";

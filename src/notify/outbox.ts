@@ -2,6 +2,7 @@ import { access, mkdir, open, readdir, readFile, rename, unlink } from "node:fs/
 import * as path from "node:path";
 import { syncPath } from "../shared/sync_path.ts";
 import type { OutgoingReply, ReplyRequest } from "./compose_reply.ts";
+import { errnoCode } from "../shared/errno.ts";
 
 /** A reply waiting to be sent: `Spool/.outbox/<id>.json`. */
 export interface OutboxEntry {
@@ -58,7 +59,7 @@ export class Outbox {
         await access(file);
         return true;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        if (errnoCode(error) !== "ENOENT") throw error;
       }
     }
     return false;
@@ -74,7 +75,7 @@ export class Outbox {
     try {
       return JSON.parse(await readFile(path.join(this.dir, fileName(id)), "utf8")) as OutboxEntry;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      if (errnoCode(error) === "ENOENT") return undefined;
       throw error;
     }
   }

@@ -10,7 +10,8 @@ import { messageToJob, purgeFailed } from "../mail/index.ts";
 import type { MessageHeaders } from "../mail/index.ts";
 import { DOCTOR_TEST_HEADER } from "../shared/doctor_test_header.ts";
 import { MpsError } from "../shared/errors.ts";
-import { jobIdPrefix, syncSpool } from "../spool/index.ts";
+import { jobIdPrefix } from "../shared/job_id_prefix.ts";
+import { syncSpool } from "../spool/index.ts";
 import type { Job, PublishTicket } from "../spool/index.ts";
 import { Conversions } from "./conversions.ts";
 
