@@ -116,6 +116,34 @@ describe("mps-win-x64.exe under Wine", { skip: SKIP }, () => {
     assert.deepEqual(await readdir(path.join(dir, "in", "bob")), []);
   });
 
+  test("reads folder sources on a drive path and a backslashed relative path, and resolves C$ as the admin share", async () => {
+    const dir = path.join(win.dir, "paths");
+    await mkdir(path.join(dir, "conf"), { recursive: true });
+    const drive = `Z:${path.join(dir, "drive-in").replaceAll("/", "\\")}`;
+    await writeFile(
+      path.join(dir, "conf", "mps.config"),
+      `<mps>\n  <folderSources>\n    <add name="drive" path="${drive}" />\n    <add name="relative" path="..\\rel\\in" />\n` +
+        `    <add name="share" host="127.0.0.1" path="C$\\SafeQ6\\mobile" />\n  </folderSources>\n` +
+        `  <spool folder="Spool" />\n  <log file="mps.log" />\n</mps>\n`,
+    );
+    const result = await win.run(["doctor", "--json", "--config", "conf\\mps.config"], { cwd: dir });
+    const report = JSON.parse(result.stdout) as {
+      checks: Array<{ id: string; source: string | null; status: string; finding: string }>;
+    };
+    const folder = (name: string) => report.checks.find((check) => check.id === "folder.path" && check.source === name);
+    // doctor creates and deletes a probe file in each folder, as the account it runs as.
+    assert.equal(folder("drive")?.status, "pass", result.stdout);
+    assert.match(folder("drive")?.finding ?? "", new RegExp(drive.replaceAll("\\", "\\\\")));
+    assert.equal(folder("relative")?.status, "pass", result.stdout);
+    assert.match(folder("relative")?.finding ?? "", /'Z:\\tmp\\[^']*\\paths\\rel\\in'/);
+    // Wine has no admin shares: the check fails, naming the share path mps resolved.
+    assert.equal(folder("share")?.status, "fail", result.stdout);
+    assert.match(
+      folder("share")?.finding ?? "",
+      /^Cannot read folder source '\\\\127\.0\.0\.1\\C\$\\SafeQ6\\mobile': /,
+    );
+  });
+
   test("signs in with login --no-browser through Chromium, creating the key and token files through icacls by absolute path", async (t) => {
     const dir = path.join(win.dir, "login");
     await mkdir(dir, { recursive: true });
