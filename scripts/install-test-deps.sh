@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the real test servers need (test/servers/):
-# Dovecot (IMAP with XOAUTH2/OAUTHBEARER), Chromium (browser login), promtool
+# Dovecot (IMAP with XOAUTH2/OAUTHBEARER; its submission service is the SMTP server
+# replies to senders are sent through), Chromium (browser login), promtool
 # (metrics format), isync/mbsync (benchmark), openssl (test certificates) and debootstrap (the
 # Debian trixie chroot with Wine 10 that runs the Windows binary: scripts/wine-chroot.sh).
 # Idempotent: when everything is present it only checks and exits (~50 ms).
 set -euo pipefail
 
-packages=(dovecot-core dovecot-imapd chromium prometheus isync openssl debootstrap)
+packages=(dovecot-core dovecot-imapd dovecot-submissiond chromium prometheus isync openssl debootstrap)
 # A command each package provides, to double-check the install is usable.
-commands=(dovecot "" chromium promtool mbsync openssl debootstrap)
+commands=(dovecot "" "" chromium promtool mbsync openssl debootstrap)
 # Printing: a real IPP Everywhere printer (ippeveprinter, ipptool), a CUPS scheduler and its
 # lpadmin, the D-Bus ippeveprinter needs, pdftotext to read rendered PDFs back, a CJK font
 # for text rendering, and LibreOffice for office documents.
@@ -25,6 +26,11 @@ for i in "${!packages[@]}"; do
     missing+=("$pkg")
   fi
 done
+
+# dovecot-submissiond has no command on PATH: its service binary proves it
+if [[ ! -x /usr/lib/dovecot/submission ]] && [[ ! " ${missing[*]} " =~ " dovecot-submissiond " ]]; then
+  missing+=(dovecot-submissiond)
+fi
 
 if ((${#missing[@]} == 0)); then
   echo "install-test-deps: all present (${packages[*]})"

@@ -41,6 +41,13 @@ function describeSources(config: Config | undefined): Map<string, string> {
     );
   }
   for (const source of config?.folderSources ?? []) about.set(source.name, `folder ${source.location}`);
+  const replies = config?.notifications;
+  if (replies !== undefined) {
+    about.set(
+      "<notifications>",
+      `replies to senders from ${replies.from} through ${replies.host}:${replies.port} (${replies.secure}, ${replies.auth})`,
+    );
+  }
   return about;
 }
 

@@ -1,5 +1,6 @@
 // `mps login <provider> <username>`: browser sign-in (authorization code + PKCE, loopback
 // redirect) or `--device-code`; the tokens of the right account only, stored encrypted.
+import { sendScopes } from "../notify/index.ts";
 import { findProvider, loginDeviceCode, loginLoopback, resolveProvider, UnknownProviderError } from "../oauth/index.ts";
 import type { DeviceCodePrompt, LoginResult, ResolvedProvider, SaveTokens } from "../oauth/index.ts";
 import { checkBrowserUrl, openBrowser } from "../runtime/index.ts";
@@ -195,10 +196,13 @@ export const loginCommand: CommandHandler = async ({ context, config, positional
     }
     throw error;
   }
-  const resolved = await resolveProvider(provider, {
+  const base = await resolveProvider(provider, {
     fetch: context.fetch,
     signal: context.shutdown,
   });
+  // replies to senders sign in with this token too: ask for the send permission with it
+  const extra = sendScopes(config, provider.id).filter((scope) => !base.delegatedScopes.includes(scope));
+  const resolved = { ...base, delegatedScopes: [...base.delegatedScopes, ...extra] };
   const save: SaveTokens = async (tokens) => {
     await store.write(provider.id, login.username, tokens);
     return store.path(provider.id, login.username);

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { startHttpServer } from "../http/index.ts";
 import { createLogger } from "../log/index.ts";
+import { Notifier } from "../notify/index.ts";
 import { createTokenService } from "../oauth/index.ts";
 import { createRunners, runCycle, runLoop } from "../service/index.ts";
 import type { Runner } from "../service/index.ts";
@@ -11,6 +12,7 @@ import { openTokenStore } from "../storage/index.ts";
 import { sourceAssetsDir } from "../runtime/index.ts";
 import { VERSION } from "../version.ts";
 import type { CommandHandler } from "./context.ts";
+import { deliveredDocuments } from "./delivered_documents.ts";
 import { flag } from "./option_values.ts";
 
 /** `mps run`: one downloader loop per source until SIGINT/SIGTERM; `--once`: one cycle each. */
@@ -23,6 +25,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
   });
   const once = flag(options, "once");
   let runners: Runner[] = [];
+  let notifier: Notifier | undefined;
   try {
     log.info("service", `mps ${VERSION} starting${once ? " (--once)" : ""}`, { config: config.file });
     for (const warning of config.warnings) log.warn("config", warning);
@@ -42,6 +45,15 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       now: context.now,
       log: log.child("oauth"),
     });
+    if (config.notifications !== undefined) {
+      notifier = new Notifier({
+        config,
+        settings: config.notifications,
+        tokens,
+        log: log.child("notify"),
+        now: context.now,
+      });
+    }
     let print: PrintService | undefined;
     if (config.printers.length > 0) {
       const soffice = await findSoffice(config.convert.soffice, context.env);
@@ -54,6 +66,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
         now: context.now,
         shutdown: context.shutdown,
         converter: createDocumentConverter({ soffice, spoolDir: config.spool.folder, fontDirs: fontDirs() }),
+        onJobFinished: (jobId, record) => notifier?.jobDelivered(jobId, deliveredDocuments(record)),
       });
     }
     runners = createRunners({
@@ -63,6 +76,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       shutdown: context.shutdown,
       tokens,
       onJob: () => print?.nudge(),
+      notifier,
     });
     if (runners.length === 0) log.warn("service", "the config has no sources: nothing to download");
     const loopOptions = (runner: Runner) => ({
@@ -84,6 +98,11 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
           worst = Math.max(worst, 1);
         }
       }
+      // the cycle's replies, and one more try of those that waited in the outbox; a reply
+      // that cannot go stays there for the next run and does not change the exit code
+      await notifier?.flush().catch((error: unknown) => {
+        log.error("notify", "cannot send the replies to senders", { error: (error as Error).message });
+      });
       log.info("service", `mps finished one cycle of every source with exit code ${worst}`);
       return worst;
     }
@@ -93,8 +112,12 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       now: context.now,
       env: context.env,
       log: log.child("http"),
+      notifications: notifier === undefined
+        ? undefined
+        : () => ({ counts: notifier?.counts ?? new Map(), waiting: notifier?.waiting ?? 0 }),
       ...(print === undefined ? {} : { printers: print.states }),
     });
+    notifier?.start();
     log.info("http", `serving /health and /metrics on ${http.url}`);
     try {
       await Promise.all([...runners.map((runner) => runLoop(loopOptions(runner))), print?.run()]);
@@ -105,6 +128,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
     return 0;
   } finally {
     await Promise.all(runners.map((runner) => runner.close()));
+    await notifier?.close();
     log.close();
   }
 };

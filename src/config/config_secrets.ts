@@ -13,6 +13,7 @@ export function configSecrets(config: Config, env: Readonly<Record<string, strin
     ...config.printers.map((printer) => printer.password),
     ...config.printers.map((printer) => uriPassword(printer.uri)),
     config.http.token,
+    config.notifications?.password,
     env["MPS_HTTP_TOKEN"],
     env["MPS_STORAGE_KEY"],
   ];

@@ -4,10 +4,11 @@ import { defaultRedactor } from "../log/index.ts";
 import type { Redactor } from "../log/index.ts";
 import { errnoCode } from "../shared/errno.ts";
 import { isLoopbackHost } from "../shared/is_loopback_host.ts";
-import { jobIdPrefix } from "../spool/job_id_prefix.ts";
+import { jobIdPrefix } from "../shared/job_id_prefix.ts";
 import { configSecrets } from "./config_secrets.ts";
 import { ConfigError } from "./errors.ts";
 import { httpToken } from "./http_token.ts";
+import { readNotifications } from "./read_notifications.ts";
 import { folderSourceLocation, resolvePath } from "./resolve_path.ts";
 import * as s from "./schema.ts";
 import { signInOf, tokenUserOf } from "./sign_in.ts";
@@ -35,6 +36,7 @@ const SINGLE_ELEMENTS = [
   "http",
   "log",
   "oauth",
+  "notifications",
   "printers",
   "convert",
 ] as const;
@@ -92,7 +94,8 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   const printers = readPrinters(single.get("printers"), file, dir, warnings);
   checkPrinterNames([...folderSources, ...emailSources], printers, file);
 
-  attributesOf("localization", s.localizationSchema);
+  const localization = attributesOf("localization", s.localizationSchema);
+  const notifications = readNotifications(single.get("notifications"), file, dir, warnings, providers);
   attributesOf("communicator", s.communicatorSchema);
   const failed = attributesOf("failedFiles", s.failedFilesSchema);
   const spool = attributesOf("spool", s.spoolSchema);
@@ -129,6 +132,11 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
       refreshEveryDays: oauth.refreshEveryDays,
       providers,
     },
+    localization: {
+      language: (localization.language ?? localization.default ?? "en").trim().toLowerCase() || "en",
+      fallback: (localization.default ?? "en").trim().toLowerCase() || "en",
+    },
+    notifications,
     communicatorLine: single.get("communicator")?.line,
     warnings,
   });

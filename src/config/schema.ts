@@ -110,7 +110,7 @@ export const convertSchema = v.object({
   soffice: a.text("auto"),
 });
 
-// Kept only so that legacy files load; their values are not used.
+// The language of replies to senders (`default` when a language has no texts).
 export const localizationSchema = v.object({
   language: a.optionalText(),
   default: a.optionalText(),
@@ -123,3 +123,20 @@ export const communicatorSchema = v.object({
 
 export type EmailSourceTypeName = typeof EMAIL_SOURCE_TYPES[number];
 export type AnyElementSchema = v.ObjectSchema<v.ObjectEntries, undefined>;
+
+export const notificationsSchema = v.object({
+  from: a.requiredText(),
+  transport: a.oneOf(["smtp"], "smtp"),
+  host: a.requiredText(),
+  port: a.optionalWholeNumber(1, 65535),
+  secure: a.oneOf(["starttls", "tls", "none"], "starttls"),
+  caFile: a.optionalText(),
+  auth: a.oneOf(["auto", "oauth", "app", "password"], "auto"),
+  provider: a.optionalText(),
+  userName: a.text(""),
+  password: a.text(""),
+  onAccepted: a.boolean(true),
+  onRejected: a.oneOf(["all", "allowed", "none"], "allowed"),
+  templates: a.optionalText(),
+  maxPerHour: a.wholeNumber(0, 100_000, 20),
+});

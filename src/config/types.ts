@@ -40,6 +40,10 @@ export interface Config {
     readonly refreshEveryDays: number;
     readonly providers: readonly OAuthProvider[];
   };
+  /** `<localization language default>`: the language replies to senders are written in. */
+  readonly localization: { readonly language: string; readonly fallback: string };
+  /** `<notifications>`: replies to senders; undefined when the element is absent. */
+  readonly notifications: Notifications | undefined;
   /** Line of the legacy `<communicator>` element, which mps accepts and does not use. */
   readonly communicatorLine: number | undefined;
   /** Unknown elements and attributes, and settings that will not work as written. */
@@ -117,6 +121,30 @@ export interface OAuthProvider {
   readonly authority: string | undefined;
   readonly issuer: string | undefined;
   readonly scopes: readonly string[] | undefined;
+}
+
+/** How replies to senders are sent: SMTP, signed in with a token (delegated or app-only) or a password. */
+export interface Notifications {
+  readonly line: number;
+  /** The address replies come from (bare address, lower-cased). */
+  readonly from: string;
+  readonly host: string;
+  readonly port: number;
+  /** `starttls` upgrades a plain connection (587), `tls` is TLS from the start (465), `none` never encrypts. */
+  readonly secure: "starttls" | "tls" | "none";
+  readonly caFile: string | undefined;
+  /** `oauth`: the stored delegated token of `userName`; `app`: client credentials; `password`: SMTP AUTH PLAIN/LOGIN. */
+  readonly auth: "oauth" | "app" | "password";
+  /** Lower-cased `<oauth>` provider id; undefined for `password`. */
+  readonly provider: string | undefined;
+  /** Who signs in (and, for tokens, the XOAUTH2 user). */
+  readonly userName: string;
+  readonly password: string;
+  readonly onAccepted: boolean;
+  readonly onRejected: "all" | "allowed" | "none";
+  /** Folder of `<language>.json` files that override or add languages. */
+  readonly templates: string | undefined;
+  readonly maxPerHour: number;
 }
 
 export interface Printer {

@@ -7,6 +7,7 @@ import type { CheckResult } from "./check_result.ts";
 import { checkCommunicator, checkConfigLoad } from "./config_checks.ts";
 import { checkEmailSource } from "./email_source_checks.ts";
 import { checkHttpPort } from "./http_check.ts";
+import { checkNotifications } from "./notification_checks.ts";
 import { checkDiskFree, checkFolderSource, checkPaths } from "./path_checks.ts";
 import { checkPrinters } from "./printer_checks.ts";
 import { checkSecretAccess } from "./secret_access_checks.ts";
@@ -81,12 +82,13 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     noWrite: options.noWrite === true,
     timeoutMs,
   };
-  const [[paths, disk], secrets, folders, emails, http, unused, printers] = await Promise.all([
+  const [[paths, disk], secrets, folders, emails, notifications, http, unused, printers] = await Promise.all([
     // In turn: the folder probes create missing folders for a moment, which disk.free must not see.
     checkPaths(config).then(async (results) => [results, await checkDiskFree(config)] as const),
     checkSecretAccess(config),
     Promise.all(sources.folder.map((source) => checkFolderSource(source))),
     Promise.all(sources.email.map((source) => checkEmailSource(source, sourceOptions))),
+    checkNotifications(config, { store, tokens, offline: options.offline === true, timeoutMs }),
     checkHttpPort(config, { env: options.env, fetch: options.fetch, timeoutMs }),
     checkTokensUnused(config, store),
     checkPrinters(config, { env: options.env, now, offline: options.offline === true }),
@@ -98,6 +100,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     secrets,
     ...folders,
     ...emails.flat(),
+    ...notifications,
     ...printers,
     checkCommunicator(config),
     http,

@@ -113,6 +113,11 @@ export async function checkTokensUnused(config: Config, store: TokenStore): Prom
     if (source.provider === undefined) continue;
     used.add(`${source.provider}\n${normalizeName(source.tokenUser ?? "")}`);
   }
+  // replies to senders sign in with a stored token too
+  const replies = config.notifications;
+  if (replies?.provider !== undefined && replies.auth !== "password") {
+    used.add(`${replies.provider}\n${normalizeName(replies.userName)}`);
+  }
   let entries;
   try {
     entries = await store.list();

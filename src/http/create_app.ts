@@ -9,6 +9,8 @@ import { EXPOSITION_CONTENT_TYPE, renderExposition } from "./exposition.ts";
 import { healthReport } from "./health_report.ts";
 import { isLoopbackHostHeader } from "./loopback_host_header.ts";
 import { metricFamilies } from "./metric_families.ts";
+import { notificationFamilies } from "./notification_family.ts";
+import type { NotificationStats } from "./notification_family.ts";
 import { printerHealth } from "./printer_health.ts";
 import { printerFamilies } from "./printer_metrics.ts";
 import { processSampler } from "./process_sample.ts";
@@ -29,6 +31,8 @@ export interface AppOptions {
   readonly processSample?: () => ProcessSample;
   /** Where an unexpected error while answering is logged (the response never carries it). */
   readonly log?: ComponentLogger;
+  /** Replies to senders by result, when `<notifications>` is configured. */
+  readonly notifications?: (() => NotificationStats) | undefined;
   /** The printers' live state, when `<printers>` is configured. */
   readonly printers?: () => readonly PrinterState[];
 }
@@ -94,6 +98,7 @@ export function createApp(options: AppOptions): Hono {
     const body = renderExposition([
       ...metricFamilies(states, options.now(), options.version, sampleProcess()),
       ...printerFamilies(options.printers?.() ?? [], options.now(), longestInterval(states)),
+      ...(options.notifications === undefined ? [] : notificationFamilies(options.notifications())),
     ]);
     return c.body(body, 200, { "Content-Type": EXPOSITION_CONTENT_TYPE });
   });

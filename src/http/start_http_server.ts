@@ -6,6 +6,7 @@ import type { SourceState } from "../status/index.ts";
 import type { PrinterState } from "../print/index.ts";
 import { VERSION } from "../version.ts";
 import { createApp } from "./create_app.ts";
+import type { NotificationStats } from "./notification_family.ts";
 import { listenError, requiredToken } from "./listen_rules.ts";
 
 export interface StartHttpServerOptions {
@@ -19,6 +20,8 @@ export interface StartHttpServerOptions {
   readonly version?: string;
   /** Logs errors met while answering requests. */
   readonly log?: ComponentLogger;
+  /** Replies to senders by result, when `<notifications>` is configured. */
+  readonly notifications?: (() => NotificationStats) | undefined;
   /** The printers' live state, when `<printers>` is configured. */
   readonly printers?: readonly PrinterState[];
 }
@@ -43,6 +46,7 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
     token,
     version: options.version ?? VERSION,
     ...(options.log === undefined ? {} : { log: options.log }),
+    notifications: options.notifications,
     ...(options.printers === undefined ? {} : { printers: () => options.printers ?? [] }),
   });
   let served: ServedHttp;

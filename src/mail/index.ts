@@ -6,3 +6,4 @@ export { FAILED_REASONS, MessageRejectedError } from "./message_rejected_error.t
 export type { FailedReason } from "./message_rejected_error.ts";
 export { DEFAULT_PRINTABLE_TYPES, printablePart } from "./printable_part.ts";
 export { isAllowedSender, senderAddress } from "./sender/index.ts";
+export type { MessageHeaders, ReplyFields } from "./message_headers.ts";

@@ -19,6 +19,20 @@ export interface MessageHeaders {
   readonly date: string;
   /** How many header fields the message has: 0 means it is no RFC 5322 message at all. */
   readonly lineCount: number;
+  /** What a reply to the sender needs to thread itself and to stay out of mail loops. */
+  readonly reply: ReplyFields;
+}
+
+/** Header fields that decide whether an automatic reply may be sent, and how it threads. Empty strings when absent. */
+export interface ReplyFields {
+  readonly autoSubmitted: string;
+  readonly precedence: string;
+  readonly listId: string;
+  /** The `Return-Path` as written (`<>` is the empty return path of bounces); undefined when absent. */
+  readonly returnPath: string | undefined;
+  readonly references: string;
+  /** Other fields that only automatic mail carries (`X-Auto-Response-Suppress`, `X-Autoreply`, `X-Autorespond`), as `name: value` lines. */
+  readonly autoMarks: readonly string[];
 }
 
 /** Reads the header fields mps needs from a message's root header block. */
@@ -36,8 +50,18 @@ export function readMessageHeaders(headers: Headers | false): MessageHeaders {
     messageId: field("message-id"),
     date: field("date"),
     lineCount: headers ? headers.getList().filter((line) => line.key !== "").length : 0,
+    reply: {
+      autoSubmitted: field("auto-submitted"),
+      precedence: field("precedence"),
+      listId: field("list-id"),
+      returnPath: headers && headers.hasHeader("return-path") ? field("return-path") : undefined,
+      references: field("references"),
+      autoMarks: AUTO_MARKS.filter((key) => headers && headers.hasHeader(key)).map((key) => `${key}: ${field(key)}`),
+    },
   };
 }
+
+const AUTO_MARKS = ["x-auto-response-suppress", "x-autoreply", "x-autorespond"] as const;
 
 function decodeWords(value: string): string {
   try {

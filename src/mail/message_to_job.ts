@@ -5,6 +5,7 @@ import type { Job, PublishTicket } from "../spool/index.ts";
 import { BodyText } from "./body_text.ts";
 import { checkSender } from "./check_sender.ts";
 import { RawTee, saveFailedMessage } from "./failed/index.ts";
+import type { MessageHeaders } from "./message_headers.ts";
 import { messageFault } from "./message_fault.ts";
 import { MessageRejectedError } from "./message_rejected_error.ts";
 import type { FailedReason } from "./message_rejected_error.ts";
@@ -39,13 +40,22 @@ export interface MessageToJobOptions {
 }
 
 export type MessageOutcome =
-  | { readonly outcome: "job"; readonly job: Job }
+  | {
+    readonly outcome: "job";
+    readonly job: Job;
+    /** The top-level headers (a reply to the sender needs them). */
+    readonly headers: MessageHeaders | undefined;
+    /** Attachments left out as not printable, as `'name' (type)`. */
+    readonly skipped: readonly string[];
+  }
   | { readonly outcome: "exists" }
   | {
     readonly outcome: "failed";
     readonly reason: FailedReason;
     readonly message: string;
     readonly failedStem: string;
+    /** The top-level headers, when the message got as far as having them read. */
+    readonly headers: MessageHeaders | undefined;
   };
 
 /**
@@ -118,7 +128,7 @@ export async function messageToJob(options: MessageToJobOptions): Promise<Messag
       });
       if (job !== undefined) {
         await tee.discard();
-        return { outcome: "job", job };
+        return { outcome: "job", job, headers: context.headers, skipped: [...context.skipped] };
       }
     }
   } catch (error) {
@@ -141,7 +151,13 @@ export async function messageToJob(options: MessageToJobOptions): Promise<Messag
     jobId: options.jobId,
     size: tee.size,
   });
-  return { outcome: "failed", reason: rejection.reason, message: rejection.message, failedStem };
+  return {
+    outcome: "failed",
+    reason: rejection.reason,
+    message: rejection.message,
+    failedStem,
+    headers: context.headers,
+  };
 }
 
 /** Adds the body as `printBody` says and publishes the job; undefined when nothing is printable. */

@@ -12,6 +12,7 @@ import type { PrinterChannel } from "./printer_channel.ts";
 import { PrinterRefusedError } from "./printer_refused_error.ts";
 import { countDocument } from "./printer_state.ts";
 import type { PrinterState } from "./printer_state.ts";
+import { errnoCode } from "../shared/errno.ts";
 
 export interface DeliverJobOptions {
   readonly channel: PrinterChannel;
@@ -217,7 +218,7 @@ async function exists(file: string): Promise<boolean> {
     await stat(file);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    if (errnoCode(error) === "ENOENT") return false;
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 import { open, readFile, rename, unlink } from "node:fs/promises";
 import * as path from "node:path";
 import { syncPath } from "../shared/sync_path.ts";
+import { errnoCode } from "../shared/errno.ts";
 
 /**
  * Where one document stands. `sending`: written just before Print-Job, so after a crash or a lost
@@ -40,7 +41,7 @@ export async function readDeliveryRecord(jobDir: string): Promise<DeliveryRecord
   try {
     text = await readFile(path.join(jobDir, DELIVERY_FILE), "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if (errnoCode(error) === "ENOENT") return undefined;
     throw error;
   }
   const parsed = JSON.parse(text) as Partial<DeliveryRecord>;

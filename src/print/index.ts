@@ -8,3 +8,4 @@ export type { PrinterCapabilities } from "./printer_channel.ts";
 export { findSoffice } from "./find_soffice.ts";
 export { PrinterRefusedError } from "./printer_refused_error.ts";
 export { PrinterUnreachableError } from "./printer_unreachable_error.ts";
+export type { DeliveryRecord, DocumentDelivery } from "./delivery_record.ts";

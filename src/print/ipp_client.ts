@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
+import { errnoCode } from "../shared/errno.ts";
 import { decodeResponse, encodeRequest, TAG } from "./ipp_codec.ts";
 import type { IppResponse, IppValue, OutAttribute } from "./ipp_codec.ts";
 import { isSuccess, OPERATION } from "./ipp_status.ts";
@@ -209,7 +210,7 @@ export class IppClient {
 }
 
 function unreachable(where: string, cause: Error): PrinterUnreachableError {
-  const code = (cause as NodeJS.ErrnoException).code;
+  const code = errnoCode(cause);
   return new PrinterUnreachableError(`Cannot send ${where}: ${cause.message}${code ? ` (${code})` : ""}`, { cause });
 }
 

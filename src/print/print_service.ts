@@ -22,6 +22,8 @@ export interface PrintServiceOptions {
   readonly now: () => number;
   readonly shutdown: AbortSignal;
   readonly converter: DocumentConverter;
+  /** Called once every document of a job has an outcome (a reply to its sender tells it). */
+  readonly onJobFinished?: ((jobId: string, record: DeliveryRecord) => void) | undefined;
 }
 
 export interface PrintService {
@@ -141,6 +143,7 @@ export function createPrintService(options: PrintServiceOptions): PrintService {
   };
 
   const finish = async (lane: Lane, spoolJob: SpoolJob, record: DeliveryRecord): Promise<number> => {
+    options.onJobFinished?.(spoolJob.job.id, record);
     const failed = record.documents.filter((document) => document.state === "failed").length;
     if (failed > 0) {
       const stem = await moveToFailed(spoolJob.dir, spoolJob.job, record, config.failedFiles.folder, now);

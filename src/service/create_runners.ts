@@ -2,6 +2,8 @@ import type { Config, EmailSource } from "../config/index.ts";
 import { createImapFlow, ImapSession } from "../imap/index.ts";
 import type { ImapAuth } from "../imap/index.ts";
 import type { Logger } from "../log/index.ts";
+import { jobDocuments } from "../notify/index.ts";
+import type { Notifier } from "../notify/index.ts";
 import type { TokenService } from "../oauth/index.ts";
 import { DAY_MS, HOUR_MS } from "../shared/time.ts";
 import { createEmailCycle } from "./email_source.ts";
@@ -26,6 +28,8 @@ export interface RunnerDeps {
   readonly now: () => number;
   readonly shutdown: AbortSignal;
   readonly tokens: TokenService;
+  /** Replies to senders, when `<notifications>` is configured. */
+  readonly notifier?: Notifier | undefined;
   /** Called after each published job (the printing stage delivers it). */
   readonly onJob?: () => void;
 }
@@ -99,11 +103,30 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
     now,
     log: sourceLog,
     shutdown: deps.shutdown,
-    onJob: () => {
+    onJob: (made) => {
       state.jobs += 1;
       deps.onJob?.();
+      deps.notifier?.jobAccepted({
+        source,
+        jobId: made.jobId,
+        receivedAt: made.receivedAt.toISOString(),
+        headers: made.headers,
+        documents: jobDocuments(made.job.documents, made.skipped),
+        // a job that goes on to a printer is answered once the printer took (or refused) it
+        awaitDelivery: source.printer !== undefined &&
+          config.printers.some((printer) => printer.name === source.printer),
+      });
     },
-    onFailed: (reason) => void state.failedMessages.set(reason, (state.failedMessages.get(reason) ?? 0) + 1),
+    onFailed: (reason, failed) => {
+      state.failedMessages.set(reason, (state.failedMessages.get(reason) ?? 0) + 1);
+      deps.notifier?.messageRefused({
+        source,
+        jobId: failed.jobId,
+        receivedAt: failed.receivedAt.toISOString(),
+        headers: failed.headers,
+        reason,
+      });
+    },
   });
 
   const cycle = async () => {

@@ -6,10 +6,12 @@ import type { ImapTarget } from "../imap/imap_error.ts";
 import type { ImapSession } from "../imap/imap_session.ts";
 import type { ComponentLogger } from "../log/index.ts";
 import { messageToJob, purgeFailed } from "../mail/index.ts";
+import type { MessageHeaders } from "../mail/index.ts";
 import { DOCTOR_TEST_HEADER } from "../shared/doctor_test_header.ts";
 import { MpsError } from "../shared/errors.ts";
-import { jobIdPrefix, PublishQueue, syncSpool } from "../spool/index.ts";
-import type { PublishTicket } from "../spool/index.ts";
+import { jobIdPrefix } from "../shared/job_id_prefix.ts";
+import { PublishQueue, syncSpool } from "../spool/index.ts";
+import type { Job, PublishTicket } from "../spool/index.ts";
 
 export interface EmailCycleOptions {
   readonly session: ImapSession;
@@ -19,8 +21,25 @@ export interface EmailCycleOptions {
   readonly now: () => number;
   readonly log: ComponentLogger;
   readonly shutdown: AbortSignal;
-  readonly onJob?: () => void;
-  readonly onFailed?: (reason: string) => void;
+  readonly onJob?: (outcome: JobMade) => void;
+  readonly onFailed?: (reason: string, outcome: MessageFailed) => void;
+}
+
+/** A message that became a job, with what a reply to its sender needs. */
+export interface JobMade {
+  readonly jobId: string;
+  readonly job: Job;
+  readonly headers: MessageHeaders | undefined;
+  /** Attachments left out as not printable, as `'name' (type)`. */
+  readonly skipped: readonly string[];
+  readonly receivedAt: Date;
+}
+
+/** A message that went to Failed. */
+export interface MessageFailed {
+  readonly jobId: string;
+  readonly headers: MessageHeaders | undefined;
+  readonly receivedAt: Date;
 }
 
 interface MessageMeta {
@@ -167,7 +186,13 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
       now: options.now,
     });
     if (result.outcome === "job") {
-      options.onJob?.();
+      options.onJob?.({
+        jobId,
+        job: result.job,
+        headers: result.headers,
+        skipped: result.skipped,
+        receivedAt: meta.receivedAt,
+      });
       options.log.info("job created", { job: jobId, owner: result.job.owner, documents: result.job.documents.length });
       return "done";
     }
@@ -176,7 +201,7 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
       return "done";
     }
     message.destroy();
-    options.onFailed?.(result.reason);
+    options.onFailed?.(result.reason, { jobId, headers: result.headers, receivedAt: meta.receivedAt });
     options.log.warn("message moved to Failed", {
       job: jobId,
       reason: result.reason,

@@ -4,4 +4,3 @@ export type { CommitOptions, Job, JobDocument, JobInfo } from "./job_builder.ts"
 export { PublishQueue } from "./publish_queue.ts";
 export type { PublishTicket } from "./publish_queue.ts";
 export { reservedJobNames, safeDocumentName } from "./safe_document_name.ts";
-export { jobIdPrefix } from "./job_id_prefix.ts";

@@ -99,10 +99,10 @@ test("a missing config named by MPS_CONFIG exits 2 naming the file", async () =>
 
 test("config warnings go to stderr without stopping the command", async () => {
   const file = path.join(dir, "warn.config");
-  await writeFile(file, `<mps>\n<printers />\n</mps>\n`);
+  await writeFile(file, `<mps>\n<faxes />\n</mps>\n`);
   const result = await runMps(["reset-storage", "--yes", "--config", file]);
   assert.match(
     result.stderr,
-    new RegExp(`mps: warning: Config '${file}': line 2: unknown element <printers> is ignored\n`),
+    new RegExp(`mps: warning: Config '${file}': line 2: unknown element <faxes> is ignored\n`),
   );
 });

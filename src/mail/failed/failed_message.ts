@@ -1,7 +1,7 @@
 import { open, readdir, unlink } from "node:fs/promises";
 import * as path from "node:path";
 import { FailedFolderError } from "./failed_folder_error.ts";
-import { renameDurably } from "./rename_durably.ts";
+import { renameRetrying } from "../../shared/durable_file.ts";
 import { DEFAULT_MODE, mkdirPrivate } from "../../shared/private_path.ts";
 import { syncPath } from "../../shared/sync_path.ts";
 import type { FailedReason } from "../message_rejected_error.ts";
@@ -54,7 +54,7 @@ export async function saveFailedMessage(failedDir: string, raw: RawTee, record: 
       await handle.close();
     }
     try {
-      await renameDurably(temp, json);
+      await renameRetrying(temp, json);
     } catch (error) {
       await unlink(temp).catch(() => undefined);
       throw error;

@@ -1,6 +1,7 @@
 import { readdir, stat, unlink } from "node:fs/promises";
 import * as path from "node:path";
 import { FailedFolderError } from "./failed_folder_error.ts";
+import { errnoCode } from "../../shared/errno.ts";
 
 /**
  * Removes the files in the `Failed` folder last modified more than `maxAgeSeconds` ago
@@ -14,7 +15,7 @@ export async function purgeFailed(failedDir: string, maxAgeSeconds: number, now:
   try {
     entries = await readdir(failedDir, { withFileTypes: true });
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    if (errnoCode(cause) === "ENOENT") return 0;
     throw new FailedFolderError(`Cannot list the Failed folder '${failedDir}': ${(cause as Error).message}`, { cause });
   }
   let removed = 0;
@@ -27,7 +28,7 @@ export async function purgeFailed(failedDir: string, maxAgeSeconds: number, now:
       removed++;
     } catch (cause) {
       // gone already: another process purged it
-      if ((cause as NodeJS.ErrnoException).code === "ENOENT") continue;
+      if (errnoCode(cause) === "ENOENT") continue;
       throw new FailedFolderError(`Cannot remove '${file}' from the Failed folder: ${(cause as Error).message}`, {
         cause,
       });

@@ -3,7 +3,7 @@ import { open, unlink } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import * as path from "node:path";
 import { FailedFolderError } from "./failed_folder_error.ts";
-import { renameDurably } from "./rename_durably.ts";
+import { renameRetrying } from "../../shared/durable_file.ts";
 import { DEFAULT_MODE, mkdirPrivate } from "../../shared/private_path.ts";
 
 /** A message up to this size is kept in memory; a larger one spills to a temp file as it arrives. */
@@ -54,7 +54,7 @@ export class RawTee {
       await handle.sync();
       await handle.close();
       this.#handle = undefined;
-      await renameDurably(this.#tempPath, target);
+      await renameRetrying(this.#tempPath, target);
     }, "save");
   }
 

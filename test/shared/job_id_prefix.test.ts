@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { jobIdPrefix } from "../../src/spool/index.ts";
+import { jobIdPrefix } from "../../src/shared/job_id_prefix.ts";
 
 test("keeps a name that is already a safe folder name as its prefix, as earlier versions did", () => {
   for (const name of ["print@contoso.com", "Print_Floor-2", "a.b+c@x", "a".repeat(60)]) {
