@@ -16,6 +16,12 @@ function onSignal(): void {
 }
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
+if (process.platform === "win32") {
+  // Ctrl+Break (a service manager's other console event) and closing the console window; Windows
+  // itself ends the process a few seconds after the console closes.
+  process.on("SIGBREAK", onSignal);
+  process.on("SIGHUP", onSignal);
+}
 
 const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
 

@@ -5,5 +5,5 @@ export { findConfig } from "./find_config.ts";
 export type { FindConfigOptions } from "./find_config.ts";
 export { loadConfig, parseConfig } from "./load_config.ts";
 export type { LoadConfigOptions } from "./load_config.ts";
-export { isWindowsStylePath, resolvePath } from "./resolve_path.ts";
+export { folderSourceLocation, isWindowsStylePath, resolvePath } from "./resolve_path.ts";
 export type * from "./types.ts";

@@ -9,7 +9,7 @@ import { configSecrets } from "./config_secrets.ts";
 import { ConfigError } from "./errors.ts";
 import { httpToken } from "./http_token.ts";
 import { readNotifications } from "./read_notifications.ts";
-import { resolvePath } from "./resolve_path.ts";
+import { folderSourceLocation, resolvePath } from "./resolve_path.ts";
 import * as s from "./schema.ts";
 import { signInOf, tokenUserOf } from "./sign_in.ts";
 import { checkPrinterNames, readPrinters } from "./read_printers.ts";
@@ -186,20 +186,20 @@ function readFolderSources(
   warnings: string[],
 ): FolderSource[] {
   return childrenNamed(parent, "add", file, warnings).map(([index, element]) => {
-    const values = validateElement(element, s.folderSourceSchema, {
-      file,
-      label: describeElement(element, parent, index),
-      warnings,
-    });
-    // The legacy product read `C$\...` paths as an admin share on `host`.
-    const share = values.host !== "" && /^[A-Za-z]\$/.test(values.path);
+    const label = describeElement(element, parent, index);
+    const values = validateElement(element, s.folderSourceSchema, { file, label, warnings });
+    if (/[\\/\s]/.test(values.host)) {
+      throw new ConfigError(file, `${label}: attribute 'host' must be a host name or address: got '${values.host}'`, {
+        line: element.line,
+      });
+    }
     return {
       kind: "folder",
       name: values.name ?? values.path,
       line: element.line,
       host: values.host,
       path: values.path,
-      location: share ? `\\\\${values.host}\\${values.path}` : resolvePath(dir, values.path),
+      location: folderSourceLocation(values.host, values.path, dir),
       userName: values.userName,
       password: values.password,
       downloadIntervalMs: values.downloadInterval,
