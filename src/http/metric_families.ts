@@ -55,6 +55,13 @@ export function metricFamilies(
           .map(([reason, count]) => sample([["source", state.name], ["reason", reason]], count))
       ),
     },
+    perSourceOf(
+      states.filter((state) => state.type !== "folder"),
+      "mps_imap_throttled_total",
+      "counter",
+      "Times the IMAP server answered that it throttles the source's mailbox (the source then waits as told).",
+      (state) => state.throttles,
+    ),
     perSource(
       "mps_source_healthy",
       "gauge",

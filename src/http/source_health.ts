@@ -32,6 +32,8 @@ export interface SourceHealth {
   /** OAuth sources: the refresh token was refused and only `mps login` helps; null otherwise. */
   readonly needsLogin: boolean | null;
   readonly lastError: HealthProblem | null;
+  /** The IMAP server throttles the mailbox: no attempt before this time; null when it does not. */
+  readonly throttledUntil: string | null;
   /** Why the source is unhealthy: empty exactly when `healthy`. */
   readonly problems: readonly HealthProblem[];
   /** What needs attention soon without making the source unhealthy. */
@@ -58,6 +60,7 @@ export function sourceHealth(state: SourceState, now: number): SourceHealth {
     clientSecretExpiresAt: iso(oauth?.clientSecretExpiresAt),
     needsLogin: oauth === undefined ? null : oauth.needsLogin,
     lastError: state.lastError === undefined ? null : toJson(state.lastError),
+    throttledUntil: iso(state.throttledUntil),
     problems: problems.map(toJson),
     warnings: warnings.map(toJson),
   };

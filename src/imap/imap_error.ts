@@ -1,6 +1,7 @@
 import type { EmailSource } from "../config/index.ts";
 import { MpsError } from "../shared/errors.ts";
 import { KNOWN_FAILURES } from "../shared/known_failures.ts";
+import { IMAP_THROTTLED, throttleAnswer } from "./imap_throttle.ts";
 
 export const IMAP_CONNECT = "ERR_IMAP_CONNECT";
 export const IMAP_TLS = "ERR_IMAP_TLS";
@@ -15,6 +16,17 @@ export const IMAP_RIGHTS = KNOWN_FAILURES.mailboxRights.code;
 export class ImapError extends MpsError {
   constructor(code: string, message: string, options: { cause: unknown; fix: string }) {
     super(code, message, options);
+  }
+}
+
+/** The server said it throttles this mailbox: no attempt before `retryAfterMs` from when it said so. */
+export class ImapThrottledError extends ImapError {
+  static readonly CODE = IMAP_THROTTLED;
+  /** How long to wait from the moment the error was raised, already capped. */
+  readonly retryAfterMs: number;
+  constructor(message: string, retryAfterMs: number, options: { cause: unknown; fix: string }) {
+    super(IMAP_THROTTLED, message, options);
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -78,6 +90,20 @@ const CERT_CODES = new Set([
 export function toImapError(error: unknown, target: ImapTarget): ImapError {
   if (error instanceof ImapError) return error;
   const where = `${target.host}:${target.port}`;
+  const throttled = throttleAnswer(error);
+  if (throttled !== undefined) {
+    const seconds = Math.ceil(throttled.waitMs / 1000);
+    return new ImapThrottledError(
+      `The IMAP server ${where} throttles the mailbox of '${target.userName}' ('${throttled.said}'): ` +
+        `the next attempt waits ${seconds} s${throttled.suggested ? " as the server suggested" : ""}`,
+      throttled.waitMs,
+      {
+        cause: error,
+        fix: "Nothing to do if it is rare: mps waits and tries again. If it keeps happening, fewer clients " +
+          "(or mps sources) should open this mailbox at the same time, or the poll interval should be longer",
+      },
+    );
+  }
   const code = stringField(error, "code");
   const text = error instanceof Error ? error.message : String(error);
   const response = stringField(error, "response") ?? stringField(error, "responseText") ?? "";

@@ -30,6 +30,10 @@ export interface SourceState {
   /** Messages moved to Failed, by reason code. */
   readonly failedMessages: Map<string, number>;
   readonly oauth: OAuthState | undefined;
+  /** The server throttles the mailbox: no attempt before this time (ms); cleared by a good cycle. */
+  throttledUntil: number | undefined;
+  /** Throttling answers received (email sources). */
+  throttles: number;
 }
 
 /** Upper bounds (seconds) of the cycle duration buckets; +Inf is implied by `count`. */
@@ -60,6 +64,7 @@ export function recordCycle(state: SourceState, exitCode: number, at: number, se
   if (exitCode === 0) {
     state.lastSuccessAt = at;
     state.consecutiveFailures = 0;
+    state.throttledUntil = undefined;
   } else {
     state.consecutiveFailures += 1;
   }
@@ -97,6 +102,8 @@ export function createSourceState(
     lastSuccessAt: undefined,
     consecutiveFailures: 0,
     lastError: undefined,
+    throttledUntil: undefined,
+    throttles: 0,
     runs: new Map(),
     duration: { bounds: DURATION_BOUNDS, counts: DURATION_BOUNDS.map(() => 0), sum: 0, count: 0 },
     jobs: 0,
