@@ -161,7 +161,9 @@ export function toImapError(error: unknown, target: ImapTarget): ImapError {
       `The IMAP server ${where} refused the login of '${target.userName}': ${response || text}`,
       {
         cause: error,
-        fix: target.oauth
+        fix: target.app === true
+          ? appOnlyLogonFix(target.userName)
+          : target.oauth
           ? `Check that the token belongs to '${target.userName}' and still grants IMAP access: run 'mps doctor', then 'mps login' for this user if needed`
           : `Check userName and password of the source`,
       },
@@ -187,6 +189,20 @@ export function toImapError(error: unknown, target: ImapTarget): ImapError {
     cause: error,
     fix: "Run 'mps doctor' to check the connection and the mailbox rights",
   });
+}
+
+/**
+ * Exchange answers an app token it cannot map to a mailbox permission with `NO AUTHENTICATE
+ * failed` (LogonDenied in its logs): no user logs in for app-only access, so the fix is in
+ * Exchange, not `mps login`.
+ */
+function appOnlyLogonFix(mailbox: string): string {
+  return "Exchange Online refuses the app: register its service principal there and give it the mailbox. " +
+    "In Exchange Online PowerShell: `New-ServicePrincipal -AppId <Application (client) ID> -ObjectId <Object ID of the " +
+    "Enterprise application (Entra admin center > Enterprise applications), not of the app registration>`, then " +
+    `\`Add-MailboxPermission -Identity ${mailbox || "<mailbox>"} -User <that Object ID> -AccessRights FullAccess\`; ` +
+    "the app registration needs the application permission IMAP.AccessAsApp (Office 365 Exchange Online) with admin " +
+    "consent. Changes can take up to an hour to apply";
 }
 
 function stringField(value: unknown, key: string): string | undefined {
