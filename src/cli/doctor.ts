@@ -27,8 +27,8 @@ function describeSources(config: Config | undefined): Map<string, string> {
   for (const source of config?.emailSources ?? []) {
     about.set(
       source.name,
-      `${source.type} ${
-        source.userName || "(no userName)"
+      `${source.type} ${source.userName || "(no userName)"}${
+        source.mailbox === undefined || source.type === "Imap" ? "" : ` (shared mailbox ${source.mailbox})`
       } at ${source.host}:${source.port}, folder '${source.folder}'`,
     );
   }

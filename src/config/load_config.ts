@@ -208,9 +208,16 @@ function readEmailSources(
         `Config '${file}': line ${element.line}: ${label}: attribute 'userName' is empty: the source cannot sign in`,
       );
     }
+    const mailbox = values.mailbox?.trim() || undefined;
+    if (mailbox !== undefined && values.type === "Imap") {
+      warnings.push(
+        `Config '${file}': line ${element.line}: ${label}: attribute 'mailbox' is used by OAuth sources only; ` +
+          `type 'Imap' opens the mailbox of userName '${values.userName}'`,
+      );
+    }
     return {
       kind: "email",
-      name: values.name ?? (values.userName || values.host),
+      name: values.name ?? (mailbox || values.userName || values.host),
       line: element.line,
       type: values.type,
       host: values.host,
@@ -218,6 +225,7 @@ function readEmailSources(
       secure: values.secure,
       userName: values.userName,
       password: values.password,
+      mailbox: values.type === "Imap" ? undefined : mailbox,
       folder: values.folder,
       afterDownload: values.afterDownload,
       allowedSenders: values.allowedSenders,

@@ -41,6 +41,7 @@ export const emailSourceSchema = v.object({
   secure: a.boolean(true),
   userName: a.text(""),
   password: a.text(""),
+  mailbox: a.optionalText(),
   folder: a.text("INBOX"),
   afterDownload: a.afterDownload(),
   allowedSenders: a.list(),

@@ -62,6 +62,11 @@ export interface EmailSource {
   readonly secure: boolean;
   readonly userName: string;
   readonly password: string;
+  /**
+   * A shared mailbox opened with `userName`'s sign-in (a delegate with Full Access): XOAUTH2
+   * `user=` names it. Undefined: the source opens `userName`'s own mailbox.
+   */
+  readonly mailbox?: string | undefined;
   readonly folder: string;
   readonly afterDownload: AfterDownload;
   readonly allowedSenders: readonly string[];

@@ -1,4 +1,5 @@
 import type { Config, EmailSource, OAuthProvider } from "../config/index.ts";
+import { imapUser } from "../imap/index.ts";
 import type { ImapAuth, ImapClientFactory } from "../imap/index.ts";
 import { providerForSource } from "../oauth/index.ts";
 import type { TokenService } from "../oauth/index.ts";
@@ -99,7 +100,7 @@ export async function checkEmailSource(source: EmailSource, options: EmailSource
   }
   const auth: ImapAuth = tokens.accessToken === undefined
     ? { user: source.userName, pass: source.password }
-    : { user: source.userName, accessToken: tokens.accessToken };
+    : { user: imapUser(source), accessToken: tokens.accessToken };
   const imap = await checkImap(source, auth, [network, tokens.refresh], options);
   return [...tokens.results, network, ...imap];
 }

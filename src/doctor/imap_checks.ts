@@ -59,9 +59,9 @@ export async function checkImap(
   const signedIn = pass(
     "imap.login",
     source.name,
-    `Signed in to ${where} as '${source.userName}' (${
-      auth.accessToken === undefined ? "password" : "OAuth"
-    }) and the server answered the next command (NAMESPACE)`,
+    `Signed in to ${where} as '${source.userName}' (${auth.accessToken === undefined ? "password" : "OAuth"})${
+      auth.user === source.userName ? "" : ` to the shared mailbox '${auth.user}'`
+    } and the server answered the next command (NAMESPACE)`,
   );
   try {
     let client;

@@ -9,6 +9,8 @@ export const IMAP_AUTH = "ERR_IMAP_AUTH";
 export const IMAP_NOT_CONNECTED = "ERR_IMAP_NOT_CONNECTED";
 export const IMAP_FOLDER = "ERR_IMAP_FOLDER";
 export const IMAP_OTHER = "ERR_IMAP";
+/** A delegate's sign-in may not open the shared mailbox: Full Access is missing. */
+export const IMAP_SHARED_MAILBOX = "ERR_IMAP_SHARED_MAILBOX";
 /** The account cannot read, flag or delete in the folder: SPEC's "Test connection was not successful". */
 export const IMAP_RIGHTS = KNOWN_FAILURES.mailboxRights.code;
 
@@ -41,6 +43,16 @@ export interface ImapTarget {
   readonly app?: boolean | undefined;
   /** The `<oauth>` provider, named in the `mps login` command of a fix. */
   readonly provider?: string | undefined;
+  /** A shared mailbox `userName` opens as a delegate. */
+  readonly mailbox?: string | undefined;
+}
+
+/**
+ * The IMAP login name: a shared mailbox's address (its token is the delegate's, as Microsoft
+ * documents for shared mailboxes), else userName.
+ */
+export function imapUser(source: EmailSource): string {
+  return source.type !== "Imap" && source.mailbox !== undefined ? source.mailbox : source.userName;
 }
 
 /** "Test connection was not successful": `what` the server refused (e.g. "delete messages"), with its answer. */
@@ -73,6 +85,7 @@ export function imapTarget(source: EmailSource): ImapTarget {
     oauth: source.type !== "Imap",
     app: source.type === "ImapOAuthMicrosoftApp",
     provider: source.provider,
+    ...(source.type !== "Imap" && source.mailbox !== undefined ? { mailbox: source.mailbox } : {}),
   };
 }
 
@@ -107,6 +120,17 @@ export function toImapError(error: unknown, target: ImapTarget): ImapError {
   const code = stringField(error, "code");
   const text = error instanceof Error ? error.message : String(error);
   const response = stringField(error, "response") ?? stringField(error, "responseText") ?? "";
+  const refusedLogin = booleanField(error, "authenticationFailed") ||
+    /AUTHENTICATIONFAILED|Authentication failed|User is authenticated but not connected/i.test(`${response} ${text}`);
+  if (refusedLogin && target.mailbox !== undefined && target.app !== true) {
+    return new ImapError(
+      IMAP_SHARED_MAILBOX,
+      `The IMAP server ${where} refused '${target.userName}' access to the shared mailbox '${target.mailbox}': ${
+        response || text
+      }`,
+      { cause: error, fix: sharedMailboxFix(target.userName, target.mailbox) },
+    );
+  }
   if (/User is authenticated but not connected/i.test(`${response} ${text}`)) {
     return new ImapError(
       IMAP_NOT_CONNECTED,
@@ -203,6 +227,13 @@ function appOnlyLogonFix(mailbox: string): string {
     `\`Add-MailboxPermission -Identity ${mailbox || "<mailbox>"} -User <that Object ID> -AccessRights FullAccess\`; ` +
     "the app registration needs the application permission IMAP.AccessAsApp (Office 365 Exchange Online) with admin " +
     "consent. Changes can take up to an hour to apply";
+}
+
+function sharedMailboxFix(delegate: string, mailbox: string): string {
+  return `Give '${delegate}' Full Access to '${mailbox}': Exchange admin center > Recipients > Mailboxes > ${mailbox} > ` +
+    `Delegation > Read and manage (Full Access), or in Exchange Online PowerShell \`Add-MailboxPermission -Identity ` +
+    `${mailbox} -User ${delegate} -AccessRights FullAccess -InheritanceType All\`; the permission can take up to an hour ` +
+    `to apply. Also check that IMAP is on for '${mailbox}' (Email apps) and that mailbox="…" is spelled as its primary address`;
 }
 
 function stringField(value: unknown, key: string): string | undefined {

@@ -5,10 +5,12 @@ export {
   IMAP_NOT_CONNECTED,
   IMAP_OTHER,
   IMAP_RIGHTS,
+  IMAP_SHARED_MAILBOX,
   IMAP_TLS,
   ImapError,
   imapTarget,
   ImapThrottledError,
+  imapUser,
   mailboxRightsError,
   toImapError,
 } from "./imap_error.ts";

@@ -1,5 +1,5 @@
 import type { Config, EmailSource } from "../config/index.ts";
-import { createImapFlow, ImapSession } from "../imap/index.ts";
+import { createImapFlow, ImapSession, imapUser } from "../imap/index.ts";
 import type { ImapAuth, ImapClientFactory } from "../imap/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { TokenService } from "../oauth/index.ts";
@@ -78,7 +78,7 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
     if (source.type === "Imap") return { user: source.userName, pass: source.password };
     try {
       const token = await tokens.getAccessToken(source);
-      return { user: source.userName, accessToken: token.accessToken, expiresAt: token.expiresAt };
+      return { user: imapUser(source), accessToken: token.accessToken, expiresAt: token.expiresAt };
     } finally {
       syncTokenState();
     }

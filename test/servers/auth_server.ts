@@ -479,8 +479,13 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     const jti = typeof payload?.jti === "string" ? payload.jti : "";
     if (payload === undefined || revokedJtis.has(jti) || !accessTokens.has(jti)) return c.json({ active: false });
     const isApp = payload["idtyp"] === "app";
-    const email = isApp ? appMailbox : String(payload["email"] ?? "");
-    if (email === undefined) return c.json({ active: false });
+    const owner = isApp ? appMailbox : String(payload["email"] ?? "");
+    if (owner === undefined) return c.json({ active: false });
+    // Dovecot's passdb of a shared mailbox asks with ?mailbox=…&fullAccess=a,b: the token then
+    // counts as the mailbox's when its owner is one of the users with Full Access to it.
+    const mailbox = c.req.query("mailbox");
+    const delegates = (c.req.query("fullAccess") ?? "").split(",").filter((name) => name !== "");
+    const email = mailbox !== undefined && delegates.some((delegate) => same(delegate, owner)) ? mailbox : owner;
     return c.json({
       active: true,
       email,
