@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the real test servers need (test/servers/):
 # Dovecot (IMAP with XOAUTH2/OAUTHBEARER), Chromium (browser login), promtool
-# (metrics format), isync/mbsync (benchmark) and openssl (test certificates).
+# (metrics format), isync/mbsync (benchmark), openssl (test certificates) and
+# tinyproxy (an HTTP proxy for the proxy tests).
 # Idempotent: when everything is present it only checks and exits (~50 ms).
 set -euo pipefail
 
-packages=(dovecot-core dovecot-imapd chromium prometheus isync openssl)
+packages=(dovecot-core dovecot-imapd chromium prometheus isync openssl tinyproxy)
 # A command each package provides, to double-check the install is usable.
-commands=(dovecot "" chromium promtool mbsync openssl)
+commands=(dovecot "" chromium promtool mbsync openssl tinyproxy)
 
 missing=()
 for i in "${!packages[@]}"; do
@@ -41,5 +42,9 @@ $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # The tests always run private instances (`dovecot -c <conf>`).
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet dovecot 2>/dev/null; then
   $sudo systemctl stop dovecot || true
+fi
+# The same for the system tinyproxy: the tests start their own (`tinyproxy -d -c <conf>`).
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet tinyproxy 2>/dev/null; then
+  $sudo systemctl stop tinyproxy || true
 fi
 echo "install-test-deps: done"

@@ -7,6 +7,7 @@ import type { ImapClientFactory } from "../imap/index.ts";
 import { UsageError } from "../shared/errors.ts";
 import { VERSION } from "../version.ts";
 import type { CliContext, CommandHandler } from "./context.ts";
+import { networkFor } from "./network.ts";
 
 type Options = Readonly<Record<string, string | true>>;
 
@@ -61,11 +62,14 @@ function print(
  */
 export function createDoctorCommand(settings: { createClient?: ImapClientFactory } = {}): CommandHandler {
   return async ({ context, config, options }) => {
+    const network = networkFor(context, config);
     const results = await runDoctor({
       config,
       env: context.env,
       now: context.now,
-      fetch: context.fetch,
+      fetch: network.fetch,
+      localFetch: context.fetch,
+      proxies: network.proxies,
       createClient: settings.createClient ?? createImapFlow,
       sourceName: sourceOption(options),
       offline: options["offline"] === true,

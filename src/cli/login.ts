@@ -6,6 +6,7 @@ import { openBrowser } from "../runtime/index.ts";
 import { UsageError } from "../shared/errors.ts";
 import { openTokenStore, StorageNameError } from "../storage/index.ts";
 import type { CliContext, CommandHandler } from "./context.ts";
+import { networkFor } from "./network.ts";
 
 export const DEFAULT_LOGIN_TIMEOUT_S = 300;
 
@@ -190,7 +191,7 @@ export const loginCommand: CommandHandler = async ({ context, config, positional
     throw error;
   }
   const resolved = await resolveProvider(provider, {
-    fetch: context.fetch,
+    fetch: networkFor(context, config).fetch,
     now: context.now,
     signal: context.shutdown,
   });

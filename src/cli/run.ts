@@ -8,6 +8,7 @@ import { cleanPartialJobs } from "../spool/index.ts";
 import { openTokenStore } from "../storage/index.ts";
 import { VERSION } from "../version.ts";
 import type { CommandHandler } from "./context.ts";
+import { describeNetwork, networkFor } from "./network.ts";
 
 /** `mps run`: one downloader loop per source until SIGINT/SIGTERM; `--once`: one cycle each. */
 export const runCommand: CommandHandler = async ({ context, config, options }) => {
@@ -22,6 +23,9 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
   try {
     log.info("service", `mps ${VERSION} starting${once ? " (--once)" : ""}`, { config: config.file });
     for (const warning of config.warnings) log.warn("config", warning);
+    const network = networkFor(context, config);
+    const route = describeNetwork(network.proxies);
+    if (route !== undefined) log.info("network", route);
     const partial = await cleanPartialJobs(config.spool.folder);
     if (partial > 0) log.info("spool", "removed half-built jobs of an earlier run", { count: partial });
     const store = openTokenStore({
@@ -34,11 +38,18 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
     const tokens = createTokenService({
       config,
       store,
-      fetch: context.fetch,
+      fetch: network.fetch,
       now: context.now,
       log: log.child("oauth"),
     });
-    runners = createRunners({ config, log, now: context.now, shutdown: context.shutdown, tokens });
+    runners = createRunners({
+      config,
+      log,
+      now: context.now,
+      shutdown: context.shutdown,
+      tokens,
+      proxies: network.proxies,
+    });
     if (runners.length === 0) log.warn("service", "the config has no sources: nothing to download");
     const loopOptions = (runner: Runner) => ({
       state: runner.state,

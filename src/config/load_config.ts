@@ -3,7 +3,8 @@ import * as path from "node:path";
 import { ConfigError } from "./config_error.ts";
 import { resolvePath } from "./resolve_path.ts";
 import * as s from "./schema.ts";
-import type { Config, EmailSource, FolderSource, OAuthProvider, ProviderKind } from "./types.ts";
+import { parseProxyUrl } from "../shared/proxy.ts";
+import type { Config, EmailSource, FolderSource, OAuthProvider, ProviderKind, ProxyConfig } from "./types.ts";
 import { describeElement, validateElement } from "./validate_element.ts";
 import type { ElementContext } from "./validate_element.ts";
 import { parseXmlTree } from "./xml_tree.ts";
@@ -24,6 +25,7 @@ const SINGLE_ELEMENTS = [
   "http",
   "log",
   "oauth",
+  "proxy",
 ] as const;
 type SingleElement = typeof SINGLE_ELEMENTS[number];
 
@@ -84,6 +86,7 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   const http = attributesOf("http", s.httpSchema);
   const log = attributesOf("log", s.logSchema);
   const oauth = attributesOf("oauth", s.oauthSchema);
+  const proxy = readProxy(single.get("proxy"), file, warnings);
 
   const token = env["MPS_HTTP_TOKEN"] || http.token;
   if (!isLoopback(http.host) && token === undefined) {
@@ -111,9 +114,24 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
       refreshEveryDays: oauth.refreshEveryDays,
       providers,
     },
+    ...(proxy === undefined ? {} : { proxy }),
     communicatorLine: single.get("communicator")?.line,
     warnings,
   });
+}
+
+function readProxy(element: XmlElement | undefined, file: string, warnings: string[]): ProxyConfig | undefined {
+  if (element === undefined) return undefined;
+  const values = validateElement(element, s.proxySchema, { file, label: "<proxy>", warnings });
+  try {
+    parseProxyUrl(values.url, "url");
+  } catch (cause) {
+    throw new ConfigError(file, `<proxy>: attribute 'url' ${(cause as Error).message.replace(/^The proxy url /, "")}`, {
+      line: element.line,
+      cause,
+    });
+  }
+  return { url: values.url, noProxy: values.noProxy, line: element.line };
 }
 
 function readProviders(oauth: XmlElement | undefined, file: string, warnings: string[]): OAuthProvider[] {

@@ -94,6 +94,11 @@ export const providerSchema = v.object({
   scopes: a.optionalText(),
 });
 
+export const proxySchema = v.object({
+  url: a.requiredText(),
+  noProxy: a.list(),
+});
+
 // Kept only so that legacy files load; their values are not used.
 export const localizationSchema = v.object({
   language: a.optionalText(),

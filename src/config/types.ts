@@ -1,7 +1,8 @@
 import type { AfterDownload } from "./attributes.ts";
+import type { ProxyConfig } from "../shared/proxy.ts";
 import type { EMAIL_SOURCE_TYPES, LOG_LEVELS } from "./schema.ts";
 
-export type { AfterDownload };
+export type { AfterDownload, ProxyConfig };
 export type EmailSourceType = typeof EMAIL_SOURCE_TYPES[number];
 export type LogLevel = typeof LOG_LEVELS[number];
 export type ProviderKind = "microsoft" | "google" | "oidc";
@@ -32,6 +33,8 @@ export interface Config {
     readonly refreshEveryDays: number;
     readonly providers: readonly OAuthProvider[];
   };
+  /** `<proxy url noProxy/>`; undefined when absent (the environment may still name one). */
+  readonly proxy?: ProxyConfig | undefined;
   /** Line of the legacy `<communicator>` element, which mps accepts and does not use. */
   readonly communicatorLine: number | undefined;
   /** Unknown elements and attributes, and settings that will not work as written. */

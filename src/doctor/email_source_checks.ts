@@ -3,6 +3,7 @@ import { imapUser } from "../imap/index.ts";
 import type { ImapAuth, ImapClientFactory } from "../imap/index.ts";
 import { providerForSource } from "../oauth/index.ts";
 import type { TokenService } from "../oauth/index.ts";
+import type { Proxies } from "../shared/proxy.ts";
 import type { TokenStore } from "../storage/index.ts";
 import { blockedBy, failFrom, offline, skip } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
@@ -22,6 +23,7 @@ export interface EmailSourceCheckOptions {
   readonly offline: boolean;
   readonly noWrite: boolean;
   readonly timeoutMs: number;
+  readonly proxies: Proxies;
 }
 
 /** The token checks of one source, in order, and what imap.login needs from them. */

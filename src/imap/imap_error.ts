@@ -1,6 +1,8 @@
 import type { EmailSource } from "../config/index.ts";
 import { MpsError } from "../shared/errors.ts";
 import { KNOWN_FAILURES } from "../shared/known_failures.ts";
+import { proxyRefused, proxyUnreachable } from "../shared/proxy.ts";
+import type { Proxy } from "../shared/proxy.ts";
 import { IMAP_THROTTLED, throttleAnswer } from "./imap_throttle.ts";
 
 export const IMAP_CONNECT = "ERR_IMAP_CONNECT";
@@ -45,6 +47,8 @@ export interface ImapTarget {
   readonly provider?: string | undefined;
   /** A shared mailbox `userName` opens as a delegate. */
   readonly mailbox?: string | undefined;
+  /** The proxy the connection goes through (HTTP CONNECT); undefined when direct. */
+  readonly proxy?: Proxy | undefined;
 }
 
 /**
@@ -103,6 +107,18 @@ const CERT_CODES = new Set([
 export function toImapError(error: unknown, target: ImapTarget): ImapError {
   if (error instanceof ImapError) return error;
   const where = `${target.host}:${target.port}`;
+  const code = stringField(error, "code");
+  const text = error instanceof Error ? error.message : String(error);
+  if (target.proxy !== undefined && /proxy/i.test(`${text} ${code ?? ""}`)) {
+    const inner: unknown = Reflect.get(Object(error), "_err") ?? Reflect.get(Object(error), "cause");
+    const said = inner instanceof Error ? inner.message : text;
+    const status = /response from proxy: (\d{3})/i.exec(said)?.[1];
+    const innerCode = stringField(inner, "code");
+    const problem = status !== undefined
+      ? proxyRefused(target.proxy, where, Number(status), error)
+      : proxyUnreachable(target.proxy, where, innerCode ?? said, error);
+    return new ImapError(problem.code, problem.message, { cause: error, fix: problem.fix ?? "" });
+  }
   const throttled = throttleAnswer(error);
   if (throttled !== undefined) {
     const seconds = Math.ceil(throttled.waitMs / 1000);
@@ -117,8 +133,6 @@ export function toImapError(error: unknown, target: ImapTarget): ImapError {
       },
     );
   }
-  const code = stringField(error, "code");
-  const text = error instanceof Error ? error.message : String(error);
   const response = stringField(error, "response") ?? stringField(error, "responseText") ?? "";
   const refusedLogin = booleanField(error, "authenticationFailed") ||
     /AUTHENTICATIONFAILED|Authentication failed|User is authenticated but not connected/i.test(`${response} ${text}`);

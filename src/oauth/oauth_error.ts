@@ -1,6 +1,7 @@
 import * as oauth from "oauth4webapi";
 import type { OAuthProvider } from "../config/index.ts";
 import { MpsError } from "../shared/errors.ts";
+import { ProxyError } from "../shared/proxy.ts";
 import {
   BY_AADSTS,
   ERR_OAUTH,
@@ -126,7 +127,7 @@ function networkCode(error: unknown): string | undefined {
 
 /** True when `error` is a fetch/transport failure rather than an answer from the server. */
 export function isNetworkError(error: unknown): boolean {
-  if (networkCode(error) !== undefined) return true;
+  if (error instanceof ProxyError || networkCode(error) !== undefined) return true;
   if (!(error instanceof Error)) return false;
   if (error.name === "TimeoutError") return true;
   if (error instanceof oauth.OperationProcessingError) return false;
@@ -219,6 +220,15 @@ function hostOf(endpoint: string | undefined): string | undefined {
 /** Maps any failure of an OAuth call (oauth4webapi errors, fetch errors, `{error, error_description}`) to an `OAuthError`. */
 export function toOAuthError(error: unknown, context: OAuthErrorContext): OAuthError {
   if (error instanceof OAuthError) return error;
+  // The proxy's own failure: its code and fix, not the provider's.
+  if (error instanceof ProxyError) {
+    return new OAuthError(
+      error.code,
+      `${error.message} (provider '${context.provider.name}', user '${context.username}')`,
+      { provider: context.provider.id, username: context.username, retryable: true },
+      { cause: error, fix: error.fix ?? "" },
+    );
+  }
   if (error instanceof oauth.ResponseBodyError) {
     return fromDetails(
       {

@@ -25,3 +25,4 @@ export { serveHttp } from "./serve.ts";
 export type { FetchHandler, ServedHttp, ServeOptions } from "./serve.ts";
 export { browserCommand, openBrowser } from "./open_browser.ts";
 export type { OpenBrowser } from "./open_browser.ts";
+export { proxiedFetch } from "./proxy_fetch.ts";

@@ -3,6 +3,7 @@ import { createImapFlow, ImapSession, imapUser } from "../imap/index.ts";
 import type { ImapAuth, ImapClientFactory } from "../imap/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { TokenService } from "../oauth/index.ts";
+import type { Proxies } from "../shared/proxy.ts";
 import { createEmailCycle } from "./email_source.ts";
 import { createFolderCycle } from "./folder_source.ts";
 import { createNudge } from "./nudge.ts";
@@ -26,6 +27,8 @@ export interface RunnerDeps {
   readonly shutdown: AbortSignal;
   readonly tokens: TokenService;
   readonly createClient?: ImapClientFactory;
+  /** The HTTP proxy settings IMAP connections follow. */
+  readonly proxies?: Proxies | undefined;
 }
 
 const HOUR_MS = 3_600_000;
@@ -105,6 +108,7 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
     log: sourceLog.child("imap"),
     now,
     onNewMail: () => nudge.nudge(),
+    proxies: deps.proxies,
   });
   const download = createEmailCycle(source, {
     session,
