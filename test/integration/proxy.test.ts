@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
-import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { messageWithAttachment, setUpMailbox, USER } from "../helpers/mailbox_setup.ts";
 import type { MailboxSetup } from "../helpers/mailbox_setup.ts";
