@@ -74,7 +74,7 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   const attributesOf = <T extends s.AnyElementSchema>(name: SingleElement, schema: T) =>
     validateElement(single.get(name) ?? emptyElement(name), schema, context(`<${name}>`));
 
-  const providers = readProviders(single.get("oauth"), file, warnings);
+  const providers = readProviders(single.get("oauth"), file, dir, warnings);
   const folderSources = readFolderSources(single.get("folderSources"), file, dir, warnings);
   const emailSources = readEmailSources(single.get("emailSources"), file, dir, warnings, providers);
   uniqueSourceNames([...folderSources, ...emailSources], file);
@@ -134,7 +134,12 @@ function readProxy(element: XmlElement | undefined, file: string, warnings: stri
   return { url: values.url, noProxy: values.noProxy, line: element.line };
 }
 
-function readProviders(oauth: XmlElement | undefined, file: string, warnings: string[]): OAuthProvider[] {
+function readProviders(
+  oauth: XmlElement | undefined,
+  file: string,
+  dir: string,
+  warnings: string[],
+): OAuthProvider[] {
   const providers: OAuthProvider[] = [];
   for (const [index, element] of childrenNamed(oauth, "provider", file, warnings)) {
     const label = describeElement(element, oauth, index);
@@ -158,6 +163,12 @@ function readProviders(oauth: XmlElement | undefined, file: string, warnings: st
       clientId: values.clientId,
       clientSecret: values.clientSecret,
       clientSecretExpiresAt: values.clientSecretExpires,
+      ...(values.clientCertificate?.trim()
+        ? {
+          clientCertificate: resolvePath(dir, values.clientCertificate.trim()),
+          clientCertificatePassword: values.clientCertificatePassword,
+        }
+        : {}),
       tenant: values.tenant,
       authority: values.authority,
       issuer: values.issuer,

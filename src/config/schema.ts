@@ -88,6 +88,8 @@ export const providerSchema = v.object({
   clientId: a.optionalText(),
   clientSecret: a.optionalText(),
   clientSecretExpires: a.optionalDate(),
+  clientCertificate: a.optionalText(),
+  clientCertificatePassword: a.optionalText(),
   tenant: a.optionalText(),
   authority: a.optionalUrl(),
   issuer: a.optionalUrl(),

@@ -96,6 +96,10 @@ export interface OAuthProvider {
   readonly clientId: string;
   readonly clientSecret: string | undefined;
   readonly clientSecretExpiresAt: number | undefined;
+  /** PEM (certificate and key) or PFX file for certificate credentials (app-only); resolved path. */
+  readonly clientCertificate?: string | undefined;
+  /** Password of the PFX file or of an encrypted PEM key (a secret). */
+  readonly clientCertificatePassword?: string | undefined;
   readonly tenant: string | undefined;
   readonly authority: string | undefined;
   readonly issuer: string | undefined;

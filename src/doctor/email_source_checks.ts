@@ -7,6 +7,7 @@ import type { Proxies } from "../shared/proxy.ts";
 import type { TokenStore } from "../storage/index.ts";
 import { blockedBy, failFrom, offline, skip } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
+import { checkClientCertificate } from "./certificate_check.ts";
 import { checkImap } from "./imap_checks.ts";
 import { checkNetwork } from "./network_check.ts";
 import { checkClientSecret, checkTokenRefresh } from "./refresh_checks.ts";
@@ -83,7 +84,12 @@ async function tokenChecks(source: EmailSource, options: EmailSourceCheckOptions
       ? { result: blocked, accessToken: undefined, error: undefined }
       : await checkTokenRefresh(source, provider, options);
   }
-  results.push(refresh.result, checkClientSecret(source, provider, refresh, options.now(), options.offline));
+  results.push(
+    refresh.result,
+    provider.clientCertificate === undefined
+      ? checkClientSecret(source, provider, refresh, options.now(), options.offline)
+      : await checkClientCertificate(source, provider, refresh, options.now()),
+  );
   return { results, refresh: refresh.result, accessToken: refresh.accessToken };
 }
 

@@ -104,6 +104,13 @@ export function metricFamilies(
     ),
     perSourceOf(
       oauth,
+      "mps_oauth_client_certificate_expiry_timestamp_seconds",
+      "gauge",
+      "Unix time the client certificate of the source's OAuth provider expires (clientCertificate in mps.config).",
+      (state) => seconds(state.oauth?.clientCertificateExpiresAt),
+    ),
+    perSourceOf(
+      oauth,
       "mps_oauth_needs_login",
       "gauge",
       "1 when the refresh token was refused and only `mps login` helps, else 0.",

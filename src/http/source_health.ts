@@ -29,6 +29,8 @@ export interface SourceHealth {
   /** Whole days since the refresh token in use was issued (OAuth sources). */
   readonly refreshTokenAgeDays: number | null;
   readonly clientSecretExpiresAt: string | null;
+  /** When the provider's client certificate expires (certificate credentials). */
+  readonly clientCertificateExpiresAt: string | null;
   /** OAuth sources: the refresh token was refused and only `mps login` helps; null otherwise. */
   readonly needsLogin: boolean | null;
   readonly lastError: HealthProblem | null;
@@ -43,7 +45,9 @@ export interface SourceHealth {
 /** Judges one source at time `now` (ms) by the SPEC rules; the texts pass through `redact()`. */
 export function sourceHealth(state: SourceState, now: number): SourceHealth {
   const problems = [failedRun(state), staleness(state, now), needsLogin(state)].filter(isProblem);
-  const warnings = [secretExpiry(state, now), refreshTokenAge(state, now)].filter(isProblem);
+  const warnings = [secretExpiry(state, now), certificateExpiry(state, now), refreshTokenAge(state, now)].filter(
+    isProblem,
+  );
   const oauth = state.oauth;
   return {
     name: state.name,
@@ -58,6 +62,7 @@ export function sourceHealth(state: SourceState, now: number): SourceHealth {
       ? null
       : Math.max(0, Math.floor((now - oauth.refreshTokenIssuedAt) / DAY_MS)),
     clientSecretExpiresAt: iso(oauth?.clientSecretExpiresAt),
+    clientCertificateExpiresAt: iso(oauth?.clientCertificateExpiresAt),
     needsLogin: oauth === undefined ? null : oauth.needsLogin,
     lastError: state.lastError === undefined ? null : toJson(state.lastError),
     throttledUntil: iso(state.throttledUntil),
@@ -117,6 +122,20 @@ function secretExpiry(state: SourceState, now: number): SourceProblem | undefine
     fix:
       "Create a new client secret in the app registration (Entra ID > App registrations > Certificates & secrets), " +
       "put it and its date in clientSecret and clientSecretExpires of the <provider> in mps.config, then restart mps.",
+  };
+}
+
+function certificateExpiry(state: SourceState, now: number): SourceProblem | undefined {
+  const expires = state.oauth?.clientCertificateExpiresAt;
+  if (expires === undefined || expires - now > CLIENT_SECRET_WARNING_DAYS * DAY_MS) return undefined;
+  const when = expires <= now
+    ? `expired on ${iso(expires)}`
+    : `expires on ${iso(expires)}, in ${Math.ceil((expires - now) / DAY_MS)} day(s)`;
+  return {
+    code: "CLIENT_CERTIFICATE_EXPIRING",
+    message: `The client certificate of OAuth provider '${state.oauth?.provider ?? ""}' ${when}`,
+    fix: "Create a new certificate, upload it in the app registration (Entra ID > App registrations > Certificates & " +
+      "secrets > Certificates), point clientCertificate of the <provider> in mps.config at it, then restart mps.",
   };
 }
 

@@ -21,6 +21,7 @@ export {
   ERR_OAUTH_ACCOUNT_DISABLED,
   ERR_OAUTH_ACCOUNT_NOT_IN_TENANT,
   ERR_OAUTH_APP_NOT_FOUND,
+  ERR_OAUTH_CLIENT_CERTIFICATE,
   ERR_OAUTH_CLIENT_SECRET,
   ERR_OAUTH_CODE_REUSED,
   ERR_OAUTH_CONDITIONAL_ACCESS,
@@ -44,6 +45,8 @@ export {
 } from "./oauth_error.ts";
 export type { OAuthErrorContext, OAuthErrorDetails } from "./oauth_error.ts";
 export { BY_AADSTS, SIGN_IN_FAILURES } from "./sign_in_failures.ts";
+export { certificateClientAuth, ClientCertificateError, loadClientCertificate } from "./client_certificate.ts";
+export type { ClientCertificate } from "./client_certificate.ts";
 export type { SignInFailure, SignInFailureName } from "./sign_in_failures.ts";
 export {
   APP_TOKEN_USER,

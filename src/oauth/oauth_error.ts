@@ -20,6 +20,7 @@ export {
   ERR_OAUTH_ACCOUNT_DISABLED,
   ERR_OAUTH_ACCOUNT_NOT_IN_TENANT,
   ERR_OAUTH_APP_NOT_FOUND,
+  ERR_OAUTH_CLIENT_CERTIFICATE,
   ERR_OAUTH_CLIENT_SECRET,
   ERR_OAUTH_CODE_REUSED,
   ERR_OAUTH_CONDITIONAL_ACCESS,
@@ -164,6 +165,7 @@ function knownFor(details: OAuthErrorDetails, ctx: OAuthErrorContext): SignInFai
     case "invalid_grant":
       return ctx.operation === "login" || ctx.operation === "device_code" ? undefined : SIGN_IN_FAILURES["refresh"];
     case "invalid_client":
+      if (ctx.provider.clientCertificate !== undefined) return SIGN_IN_FAILURES["certificate"];
       return ctx.provider.clientSecret !== undefined ? SIGN_IN_FAILURES["secret"] : undefined;
     default:
       return undefined;

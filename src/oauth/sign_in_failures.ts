@@ -29,6 +29,7 @@ export const ERR_OAUTH_ACCOUNT_DISABLED = "ERR_OAUTH_ACCOUNT_DISABLED";
 export const ERR_OAUTH_PASSWORD_EXPIRED = "ERR_OAUTH_PASSWORD_EXPIRED";
 export const ERR_OAUTH_SESSION_ENDED = "ERR_OAUTH_SESSION_ENDED";
 export const ERR_OAUTH_MALFORMED_REQUEST = "ERR_OAUTH_MALFORMED_REQUEST";
+export const ERR_OAUTH_CLIENT_CERTIFICATE = "ERR_OAUTH_CLIENT_CERTIFICATE";
 
 /** What a failure's fix may name. */
 export type SignInContext = {
@@ -194,6 +195,14 @@ export const SIGN_IN_FAILURES = {
         relogin(ctx)
       } If it recurs every few days, an admin excludes the print mailbox from the sign-in frequency policy.`,
   },
+  certificate: {
+    code: ERR_OAUTH_CLIENT_CERTIFICATE,
+    title: "The client certificate was not accepted",
+    fix: (ctx) =>
+      `Upload the certificate of clientCertificate (its public part, .cer or .pem) in the app registration of ` +
+      `clientId '${ctx.provider.clientId}' (Certificates & secrets > Certificates > Upload certificate); the ` +
+      `thumbprint listed there must be the one 'mps doctor' shows. An expired certificate must be replaced.`,
+  },
   malformed: {
     code: ERR_OAUTH_MALFORMED_REQUEST,
     title: "The identity provider rejected the request as malformed",
@@ -235,4 +244,5 @@ export const BY_AADSTS: Readonly<Record<number, SignInFailureName>> = {
   50132: "sessionEnded",
   50133: "sessionEnded",
   9002313: "malformed",
+  700027: "certificate",
 };

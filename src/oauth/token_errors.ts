@@ -42,7 +42,7 @@ export class MissingClientSecretError extends MpsError {
         cause: new Error("clientSecret is not set"),
         fix:
           `Create a client secret in the app registration (Certificates & secrets) and set clientSecret="…" and clientSecretExpires="YYYY-MM-DD" ` +
-          `on <provider name="${provider.name}"> in mps.config.`,
+          `on <provider name="${provider.name}"> in mps.config, or upload a certificate there and set clientCertificate="…" instead.`,
       },
     );
     this.provider = provider.id;

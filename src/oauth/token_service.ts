@@ -32,6 +32,8 @@ export type TokenStatus = {
   refreshTokenIssuedAt?: number;
   /** Refresh requests this process made for the source, by result (for /metrics). */
   refreshes?: { success: number; failure: number };
+  /** When the provider's client certificate expires (certificate credentials). */
+  clientCertificateExpiresAt?: number;
 };
 
 export type TokenServiceOptions = {
@@ -87,6 +89,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const inflight = new Map<string, Promise<AccessToken>>();
   const statuses = new Map<string, TokenStatus>();
   const refreshCounts = new Map<string, { success: number; failure: number }>();
+  /** Client certificate expiry by provider id, once the provider is resolved. */
+  const certificateExpiry = new Map<string, number>();
   /** App tokens that cannot be stored (a delegated token owns the file name). */
   const appMemory = new Map<string, StoredTokens>();
 
@@ -115,6 +119,9 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     if (pending === undefined) {
       pending = resolveProvider(target.provider, { fetch: options.fetch, now });
       resolved.set(target.provider.id, pending);
+      pending.then((r) => {
+        if (r.certificate !== undefined) certificateExpiry.set(target.provider.id, r.certificate.notAfter);
+      }, () => undefined);
       pending.catch(() => resolved.delete(target.provider.id)); // try discovery again next time
     }
     try {
@@ -322,7 +329,12 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     status(sourceName) {
       const status = statuses.get(sourceName);
       const counts = refreshCounts.get(sourceName);
-      const refreshes = counts === undefined ? {} : { refreshes: { ...counts } };
+      const providerId = config.emailSources.find((source) => source.name === sourceName)?.provider;
+      const expiry = providerId === undefined ? undefined : certificateExpiry.get(providerId);
+      const refreshes = {
+        ...(counts === undefined ? {} : { refreshes: { ...counts } }),
+        ...(expiry === undefined ? {} : { clientCertificateExpiresAt: expiry }),
+      };
       if (status === undefined) return { state: "unknown", ...refreshes };
       return {
         ...status,

@@ -95,6 +95,7 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
     oauth.accessTokenExpiresAt = status.accessTokenExpiresAt ?? oauth.accessTokenExpiresAt;
     oauth.refreshTokenIssuedAt = status.refreshTokenIssuedAt ?? oauth.refreshTokenIssuedAt;
     oauth.needsLogin = status.state === "needs-login";
+    oauth.clientCertificateExpiresAt = status.clientCertificateExpiresAt ?? oauth.clientCertificateExpiresAt;
     if (status.refreshes !== undefined) {
       oauth.refreshes.set("success", status.refreshes.success);
       oauth.refreshes.set("failure", status.refreshes.failure);

@@ -79,6 +79,8 @@ export interface OAuthState {
   /** The refresh token was refused: only `mps login` helps. */
   needsLogin: boolean;
   clientSecretExpiresAt: number | undefined;
+  /** When the provider's client certificate expires (known once it has been loaded). */
+  clientCertificateExpiresAt?: number | undefined;
   /** Token refreshes by result: `success`, `failure`. */
   readonly refreshes: Map<string, number>;
 }
