@@ -248,6 +248,9 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   }
 
   async function appOnly(target: Target): Promise<StoredTokens> {
+    // The certificate is read (once) even while a cached token is good: its expiry is reported,
+    // and an expired or broken one shows before the cached token runs out.
+    if (target.provider.clientCertificate !== undefined) await resolve(target);
     const stored = await store.read(target.provider.id, target.username);
     const cached = isAppToken(stored) ? stored : appMemory.get(target.key);
     if (isFresh(cached)) return cached;
