@@ -30,6 +30,8 @@ export class ClientCertificateError extends MpsError {
 
 export interface ClientCertificate {
   readonly privateKey: CryptoKey;
+  /** The JWS algorithm of the assertions: RS256 for RSA keys, ES256 for P-256 keys. */
+  readonly algorithm: "RS256" | "ES256";
   /** base64url SHA-256 of the DER certificate: the `x5t#S256` header. */
   readonly x5tS256: string;
   /** base64url SHA-1 of the DER certificate: the `x5t` header. */
@@ -117,6 +119,7 @@ export async function loadClientCertificate(provider: OAuthProvider, now: number
   }
   return {
     privateKey,
+    algorithm: key.asymmetricKeyType === "ec" ? "ES256" : "RS256",
     x5tS256: createHash("sha256").update(der).digest("base64url"),
     x5t: createHash("sha1").update(der).digest("base64url"),
     thumbprint: createHash("sha1").update(der).digest("hex").toUpperCase(),
@@ -127,18 +130,35 @@ export async function loadClientCertificate(provider: OAuthProvider, now: number
 }
 
 /**
- * oauth4webapi's `private_key_jwt` with Entra's headers, and the token endpoint as the audience
- * (Entra refuses an assertion whose `aud` is the issuer).
+ * `private_key_jwt` client authentication (RFC 7523) with Entra's headers: the assertion names the
+ * certificate (`x5t#S256`, `x5t`) and is meant for the token endpoint (Entra refuses an `aud` that
+ * is the issuer), valid for 60 s.
  */
 export function certificateClientAuth(
   certificate: ClientCertificate,
   tokenEndpoint: string | undefined,
 ): oauth.ClientAuth {
-  return oauth.PrivateKeyJwt(certificate.privateKey, {
-    [oauth.modifyAssertion]: (header: Record<string, unknown>, payload: Record<string, unknown>) => {
-      header["x5t#S256"] = certificate.x5tS256;
-      header["x5t"] = certificate.x5t;
-      if (tokenEndpoint !== undefined) payload["aud"] = tokenEndpoint;
-    },
-  });
+  return async (as, client, body) => {
+    const now = Math.floor(Date.now() / 1000);
+    const header = { alg: certificate.algorithm, typ: "JWT", "x5t#S256": certificate.x5tS256, x5t: certificate.x5t };
+    const payload = {
+      aud: tokenEndpoint ?? as.token_endpoint ?? as.issuer,
+      iss: client.client_id,
+      sub: client.client_id,
+      jti: crypto.randomUUID(),
+      iat: now,
+      nbf: now,
+      exp: now + 60,
+    };
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const input = `${encode(header)}.${encode(payload)}`;
+    const signature = await crypto.subtle.sign(
+      certificate.algorithm === "ES256" ? { name: "ECDSA", hash: "SHA-256" } : { name: "RSASSA-PKCS1-v1_5" },
+      certificate.privateKey,
+      new TextEncoder().encode(input),
+    );
+    body.set("client_id", client.client_id);
+    body.set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+    body.set("client_assertion", `${input}.${Buffer.from(signature).toString("base64url")}`);
+  };
 }

@@ -1,9 +1,9 @@
 /**
  * Reads the private key and certificate out of a PKCS#12 file (`.pfx`, `.p12`), as Windows'
  * certificate export and `openssl pkcs12 -export` write them. Node's crypto can use a PFX for TLS
- * but cannot hand out its key, so the container is unpacked here: the key bag goes to OpenSSL
- * (`createPrivateKey` decrypts PKCS#8), encrypted certificate bags are decrypted here (PBES2 with
- * PBKDF2 and AES or 3DES, or the PKCS#12 PBE with 3DES). RC2 (OpenSSL 1.1's default for the
+ * but cannot hand out its key, so the container is unpacked here, and the shrouded key bag and
+ * encrypted certificate bags are decrypted here too (PBES2 with PBKDF2 and AES or 3DES, or the
+ * PKCS#12 PBE with 3DES), the same on Node and Deno. RC2 (OpenSSL 1.1's default for the
  * certificates) is not available in current OpenSSL: such a file is refused with advice.
  */
 import { createDecipheriv, createHash, createPrivateKey, pbkdf2Sync, X509Certificate } from "node:crypto";
@@ -62,7 +62,9 @@ export function readPkcs12(file: Buffer, password: string): { key: KeyObject; ce
       const value = explicit(child(bag, 1));
       if (bagType === OID.keyBag) key = createPrivateKey({ key: encode(value), format: "der", type: "pkcs8" });
       if (bagType === OID.shroudedKeyBag) {
-        key = createPrivateKey({ key: encode(value), format: "der", type: "pkcs8", passphrase: password });
+        // Decrypted here rather than by OpenSSL: Deno's createPrivateKey cannot open PKCS#12 PBEs.
+        const plain = decrypt(child(value, 0), octets(child(value, 1)), password);
+        key = createPrivateKey({ key: plain, format: "der", type: "pkcs8" });
       }
       if (bagType === OID.certBag && oid(child(value, 0)) === OID.x509Certificate) {
         certificates.push(octets(explicit(child(value, 1))));
