@@ -99,6 +99,16 @@ export function optionalUrl() {
   );
 }
 
+/**
+ * The authserv-id a receiving server writes first in its `Authentication-Results` (RFC 8601: a
+ * token or quoted string, in practice a host name).
+ */
+export function optionalAuthservId() {
+  const requirement =
+    "must be the authserv-id the receiving server writes, such as mx.contoso.com (no spaces, ';', '(', '\"' or '\\')";
+  return v.optional(v.pipe(v.string(), v.trim(), v.regex(/^[!#-'*-:<-\[\]-~\u0080-\uffff]+$/, requirement)));
+}
+
 /** `delete`, `seen` or `move:FOLDER`. */
 export function afterDownload() {
   const requirement = "must be 'delete', 'seen' or 'move:FOLDER'";

@@ -1,6 +1,10 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
+import { defaultRedactor } from "../log/index.ts";
+import type { Redactor } from "../log/index.ts";
+import { jobIdPrefix } from "../spool/job_id_prefix.ts";
 import { ConfigError } from "./config_error.ts";
+import { configSecrets } from "./config_secrets.ts";
 import { resolvePath } from "./resolve_path.ts";
 import * as s from "./schema.ts";
 import { parseProxyUrl } from "../shared/proxy.ts";
@@ -11,8 +15,10 @@ import { parseXmlTree } from "./xml_tree.ts";
 import type { XmlElement } from "./xml_tree.ts";
 
 export interface LoadConfigOptions {
-  /** Environment, for `MPS_HTTP_TOKEN`. */
+  /** Environment, for `MPS_HTTP_TOKEN` (and `MPS_STORAGE_KEY`, registered as a secret). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Where the config's secrets are registered; default the shared log redactor. */
+  readonly redactor?: Pick<Redactor, "registerSecret">;
 }
 
 const SINGLE_ELEMENTS = [
@@ -97,7 +103,7 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
     );
   }
 
-  return deepFreeze({
+  const config: Config = deepFreeze({
     file: path.resolve(file),
     displayPath: file,
     dir,
@@ -118,6 +124,10 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
     communicatorLine: single.get("communicator")?.line,
     warnings,
   });
+  const redactor = options.redactor ?? defaultRedactor;
+  // `<http token>` too when MPS_HTTP_TOKEN overrides it: it is still written in the file.
+  for (const secret of [...configSecrets(config, env), http.token]) redactor.registerSecret(secret);
+  return config;
 }
 
 function readProxy(element: XmlElement | undefined, file: string, warnings: string[]): ProxyConfig | undefined {
@@ -237,6 +247,11 @@ function readEmailSources(
         `Config '${file}': line ${element.line}: ${label}: attribute 'userName' is empty: the source cannot sign in`,
       );
     }
+    if (values.authservId !== undefined && !values.requireAuthenticated) {
+      warnings.push(
+        `Config '${file}': line ${element.line}: ${label}: attribute 'authservId' has no effect without requireAuthenticated="true"`,
+      );
+    }
     const mailbox = values.mailbox?.trim() || undefined;
     if (mailbox !== undefined && values.type === "Imap") {
       warnings.push(
@@ -266,6 +281,8 @@ function readEmailSources(
       printBody: values.printBody,
       maxMessageSize: values.maxMessageSize,
       maxAttachments: values.maxAttachments,
+      requireAuthenticated: values.requireAuthenticated,
+      authservId: values.authservId,
     };
   });
 }
@@ -305,6 +322,19 @@ function uniqueSourceNames(sources: readonly (FolderSource | EmailSource)[], fil
       );
     }
     seen.set(key, source);
+  }
+  const prefixes = new Map<string, FolderSource | EmailSource>();
+  for (const source of sources) {
+    const prefix = jobIdPrefix(source.name);
+    const first = prefixes.get(prefix.toLowerCase());
+    if (first !== undefined) {
+      throw new ConfigError(
+        file,
+        `sources '${first.name}' (line ${first.line}) and '${source.name}' would share the job id prefix '${prefix}', so one could take the other's jobs for its own: give one a distinct name="…"`,
+        { line: source.line },
+      );
+    }
+    prefixes.set(prefix.toLowerCase(), source);
   }
 }
 

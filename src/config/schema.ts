@@ -53,6 +53,8 @@ export const emailSourceSchema = v.object({
   printBody: a.oneOf(["auto", "always", "never"], "auto"),
   maxMessageSize: a.wholeNumber(1024, MAX, 100 * 1024 * 1024),
   maxAttachments: a.wholeNumber(1, 10_000, 20),
+  requireAuthenticated: a.boolean(false),
+  authservId: a.optionalAuthservId(),
 });
 
 export const failedFilesSchema = v.object({

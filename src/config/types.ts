@@ -82,6 +82,10 @@ export interface EmailSource {
   readonly printBody: "auto" | "always" | "never";
   readonly maxMessageSize: number;
   readonly maxAttachments: number;
+  /** Only mail that the receiving server's topmost `Authentication-Results` vouches for (dmarc or compauth pass). */
+  readonly requireAuthenticated: boolean;
+  /** The authserv-id that topmost field must carry; undefined accepts any, and none. */
+  readonly authservId: string | undefined;
 }
 
 export type Source = FolderSource | EmailSource;

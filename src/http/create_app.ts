@@ -6,6 +6,7 @@ import type { SourceState } from "../service/source_state.ts";
 import { bearerTokenCheck } from "./bearer_token.ts";
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from "./exposition.ts";
 import { healthReport } from "./health_report.ts";
+import { isLoopbackHostHeader } from "./loopback_host_header.ts";
 import { metricFamilies } from "./metric_families.ts";
 import { processSampler } from "./process_sample.ts";
 import type { ProcessSample } from "./process_sample.ts";
@@ -15,7 +16,10 @@ export interface AppOptions {
   readonly states: () => readonly SourceState[];
   /** Clock, ms since the epoch. */
   readonly now: () => number;
-  /** When set, every request needs `Authorization: Bearer <token>`. */
+  /**
+   * When set, every request needs `Authorization: Bearer <token>`; when not, every request must
+   * name a loopback host in its `Host` header (else 421).
+   */
   readonly token?: string | undefined;
   readonly version: string;
   /** The standard process metrics; defaults to sampling this process through node:process. */
@@ -25,6 +29,9 @@ export interface AppOptions {
 }
 
 const NOT_FOUND = "Not found: mps serves /health and /metrics";
+const MISDIRECTED =
+  "Misdirected request: without a token mps answers only requests for 127.0.0.1, [::1] or localhost " +
+  "(the Host header named another name)";
 
 /**
  * The monitoring endpoints: `GET`/`HEAD` `/health` (JSON, 200 or 503) and `/metrics`
@@ -36,6 +43,14 @@ export function createApp(options: AppOptions): Hono {
   const authorized = options.token === undefined || options.token === "" ? undefined : bearerTokenCheck(options.token);
 
   app.use("*", async (c, next) => {
+    // Without a token, being reachable from this machine only is the protection; a browser led
+    // to a page whose name resolves to 127.0.0.1 would otherwise read the answers. A request
+    // without a Host header (HTTP/1.0) comes from no browser.
+    const host = c.req.header("Host");
+    if (authorized === undefined && host !== undefined && !isLoopbackHostHeader(host)) {
+      noStore(c);
+      return c.json({ error: MISDIRECTED }, 421);
+    }
     if (authorized !== undefined && !authorized(c.req.header("Authorization"))) {
       const error = c.req.header("Authorization") === undefined ? "" : ', error="invalid_token"';
       c.header("WWW-Authenticate", `Bearer realm="mps"${error}`);

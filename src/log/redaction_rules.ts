@@ -63,31 +63,93 @@ const SECRET_KEYS = [
   String.raw`private[_-]?key`,
 ].join("|");
 
-/**
- * `key` + optional closing quote (also `\"` inside escaped JSON) + `:` or `=`,
- * then the value: `\"...\"`, `"..."`, `'...'` or a bare word.
- */
-const SECRET_KEY_VALUE = new RegExp(
-  String.raw`(${SECRET_KEYS})(\\?["']?\s*[:=]\s*)(?:\\"(.*?)\\"|"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^\s&"'<>]+))`,
-  "gi",
-);
+/** Keys that always name a secret, in any spelling; they may end a longer key (`client_assertion`). */
+const ALWAYS_SECRET_KEY = new RegExp(String.raw`(?:${SECRET_KEYS})$`, "i");
 
-function redactKeyValue(
-  _match: string,
-  key: string,
-  separator: string,
-  escaped: string | undefined,
-  double: string | undefined,
-  single: string | undefined,
-  bare: string | undefined,
-): string {
-  const value = escaped ?? double ?? single ?? bare ?? "";
-  const keep = HARMLESS_VALUES.has(value);
-  const hidden = keep ? value : REDACTED;
-  if (escaped !== undefined) return `${key}${separator}\\"${hidden}\\"`;
-  if (double !== undefined) return `${key}${separator}"${hidden}"`;
-  if (single !== undefined) return `${key}${separator}'${hidden}'`;
-  return `${key}${separator}${hidden}`;
+/** Every secret key holds one of these: a cheap test that turns most keys away at once. */
+const MAYBE_SECRET_KEY = /pass|secret|token|pwd|assertion|verifier|code|key/i;
+
+/** Words that make a key secret when the key ends with one (`token`, `access_token`, `clientSecret`, `smtpPass`). */
+const SECRET_WORDS = new Set(["pass", "passwd", "password", "passphrase", "pwd", "secret", "token"]);
+/** A last word that still names the secret itself after a secret word (`secret_key`, `tokenValue`). */
+const VALUE_WORDS = new Set(["value", "key", "string"]);
+
+/** The words of a key: `clientSecret` → client, secret; `access_token` → access, token; `HTTPToken` → http, token. */
+function keyWords(key: string): string[] {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z])([A-Z][a-z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[\s_-]+/)
+    .filter((word) => word !== "");
+}
+
+/**
+ * True for a key whose value is a secret: one of the known names, or a key whose last word is
+ * `pass`, `password`, `secret`, `token` (...), possibly followed by `value`/`key`/`string`. A key that
+ * goes on past the secret word names something about it, not the secret (`tokenExpiresAt`, `token_type`,
+ * `passed`).
+ */
+export function isSecretKey(key: string): boolean {
+  if (!MAYBE_SECRET_KEY.test(key)) return false;
+  let known = judgedKeys.get(key);
+  if (known === undefined) {
+    known = judgeKey(key);
+    if (judgedKeys.size >= 1000) judgedKeys.clear();
+    judgedKeys.set(key, known);
+  }
+  return known;
+}
+
+/** Log lines repeat the same few keys. */
+const judgedKeys = new Map<string, boolean>();
+
+function judgeKey(key: string): boolean {
+  if (ALWAYS_SECRET_KEY.test(key)) return true;
+  const words = keyWords(key);
+  const last = words.at(-1) ?? "";
+  if (SECRET_WORDS.has(last)) return true;
+  return VALUE_WORDS.has(last) && SECRET_WORDS.has(words.at(-2) ?? "");
+}
+
+/** `key` + optional closing quote (also `\"` inside escaped JSON) + `:` or `=`. */
+// A key starts where no word character stands before it, so a long word is tried once, not at every letter.
+const KEY_SEPARATOR = /(?<![\w-])((?:[Ss]torage )?[A-Za-z_][\w-]*)(\\?["']?)(\s*[:=]\s*)/g;
+/** The value after it: `\"...\"`, `"..."`, `'...'` or a bare word. */
+const KEY_VALUE = /\\"(.*?)\\"|"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^\s&"'<>]+)/y;
+
+/**
+ * Hides the value of every secret key. Keys of the known names are hidden in any form
+ * (`password: hunter22`); a key that is secret only by its last word needs the form of a field
+ * (`token=x`, `"token":"x"`, `token: 'x'`), so prose such as `No token: try mps login` stays.
+ */
+function redactSecretKeys(text: string): string {
+  let out = "";
+  let copied = 0;
+  KEY_SEPARATOR.lastIndex = 0;
+  for (let found = KEY_SEPARATOR.exec(text); found !== null; found = KEY_SEPARATOR.exec(text)) {
+    const [, key = "", quote = "", separator = ""] = found;
+    if (!isSecretKey(key)) continue;
+    KEY_VALUE.lastIndex = KEY_SEPARATOR.lastIndex;
+    const value = KEY_VALUE.exec(text);
+    if (value === null) continue;
+    const [, escaped, double, single, bare] = value;
+    const asField = quote !== "" || separator.includes("=") || bare === undefined;
+    if (!asField && !ALWAYS_SECRET_KEY.test(key)) continue;
+    const inner = escaped ?? double ?? single ?? bare ?? "";
+    if (HARMLESS_VALUES.has(inner)) continue;
+    const hidden = escaped !== undefined
+      ? `\\"${REDACTED}\\"`
+      : double !== undefined
+      ? `"${REDACTED}"`
+      : single !== undefined
+      ? `'${REDACTED}'`
+      : REDACTED;
+    out += text.slice(copied, KEY_SEPARATOR.lastIndex) + hidden;
+    copied = KEY_VALUE.lastIndex;
+    KEY_SEPARATOR.lastIndex = KEY_VALUE.lastIndex;
+  }
+  return out + text.slice(copied);
 }
 
 /** Characters of a Microsoft opaque token (base64url plus `.*!$~`; no `/`, so paths stay). */
@@ -146,7 +208,7 @@ export const REDACTION_RULES: readonly RedactionRule[] = [
         (match: string, head: string, token: string) => (looksLikeToken(token) ? head + REDACTED : match),
       ),
   },
-  { name: "secret-key-value", apply: (text) => text.replace(SECRET_KEY_VALUE, redactKeyValue) },
+  { name: "secret-key-value", apply: redactSecretKeys },
   // OAuth authorization code in a redirect URL (`?code=...`) or a form body
   // (`code=...&redirect_uri=...`); a bare `code=ERR_X` log field stays.
   regexRule("oauth-code-query", /([?&#;]code=)(?!\[redacted\])[^&\s"'#<>]+/g, `$1${REDACTED}`),

@@ -1,13 +1,19 @@
 import type { Headers } from "@zone-eu/mailsplit";
 import libmime from "libmime";
-import { senderAddress } from "./sender_address.ts";
+import { senderIdentity } from "./sender_address.ts";
+import type { SenderIdentity } from "./sender_address.ts";
+import { fieldValue } from "./structured_field.ts";
 
 /** The header fields of a message that mps uses, decoded to text. Empty strings when absent. */
 export interface MessageHeaders {
-  /** The `From` value as written (display name decoded). */
+  /** The `From` value for display, rebuilt from its structure (display names decoded); as written when unreadable. */
   readonly from: string;
-  /** The first address of `From`, lower-cased; undefined when there is none. */
+  /** The sender's address, lower-cased (see `senderIdentity`); undefined when there is none. */
   readonly sender: string | undefined;
+  /** Why there is no sender, when there is none. */
+  readonly senderProblem: Extract<SenderIdentity, { ok: false }> | undefined;
+  /** The topmost `Authentication-Results` value, unfolded; undefined when there is none. */
+  readonly authenticationResults: string | undefined;
   readonly to: string;
   readonly subject: string;
   readonly messageId: string;
@@ -19,10 +25,13 @@ export interface MessageHeaders {
 /** Reads the header fields mps needs from a message's root header block. */
 export function readMessageHeaders(headers: Headers | false): MessageHeaders {
   const field = (key: string): string => (headers ? decodeWords(headers.getFirst(key)) : "");
-  const from = field("from");
+  const values = (key: string): string[] => (headers ? headers.get(key).map(fieldValue) : []);
+  const identity = senderIdentity(values("from"), values("sender"));
   return {
-    from,
-    sender: senderAddress(from),
+    from: identity.display,
+    sender: identity.ok ? identity.sender : undefined,
+    senderProblem: identity.ok ? undefined : identity,
+    authenticationResults: values("authentication-results")[0],
     to: field("to"),
     subject: field("subject"),
     messageId: field("message-id"),

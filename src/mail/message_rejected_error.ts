@@ -7,7 +7,11 @@ export const FAILED_REASONS = [
   "too-large",
   "too-many-attachments",
   "no-sender",
+  "ambiguous-sender",
+  "not-authenticated",
   "unreadable",
+  "cannot-store-document",
+  "cannot-process",
 ] as const;
 
 export type FailedReason = typeof FAILED_REASONS[number];

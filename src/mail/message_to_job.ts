@@ -2,10 +2,10 @@ import type { Readable } from "node:stream";
 import type { EmailSource } from "../config/types.ts";
 import { JobBuilder } from "../spool/index.ts";
 import type { Job, PublishOrder } from "../spool/index.ts";
-import { isAllowedSender } from "./allowed_sender.ts";
 import { BodyText } from "./body_text.ts";
+import { checkSender } from "./check_sender.ts";
 import { saveFailedMessage } from "./failed_message.ts";
-import type { MessageHeaders } from "./message_headers.ts";
+import { messageFault } from "./message_fault.ts";
 import { MessageRejectedError } from "./message_rejected_error.ts";
 import type { FailedReason } from "./message_rejected_error.ts";
 import { MimeWalker } from "./mime_walker.ts";
@@ -55,9 +55,13 @@ export type MessageOutcome =
  * are copied aside (in memory while small, else in a temp file) so a refused message is saved
  * exactly as received.
  *
- * Returns `exists` without reading the message when the job was published before (the input
- * stream is destroyed). Throws (leaving nothing behind) when the input stream fails or the
- * spool or `Failed` folder cannot be written: the message then stays in the mailbox.
+ * One message, one outcome: whatever the message holds, and whatever goes wrong while it is
+ * parsed, converted, named or written, it ends as a job or in `Failed` with a reason
+ * (`cannot-process` and `cannot-store-document` for errors nobody foresaw). Returns `exists`
+ * without reading the message when the job was published before (the input stream is
+ * destroyed). Throws (leaving nothing behind) only for what is not the message's fault: the
+ * input stream fails, the spool takes no file at all (disk full, read-only, not writable; see
+ * `messageFault`), or the `Failed` folder cannot be written. The message then stays in the mailbox.
  */
 export async function messageToJob(options: MessageToJobOptions): Promise<MessageOutcome> {
   try {
@@ -91,9 +95,10 @@ async function convertMessage(options: MessageToJobOptions): Promise<MessageOutc
   }
   const feed = new SplitterFeed((items) => new MimeWalker(context, 0).walk(items));
   let parsing = true;
-  const stopParsing = (error: unknown): void => {
-    if (!(error instanceof MessageRejectedError)) throw error;
-    context.rejection ??= error;
+  // Whatever goes wrong with this message's own content ends parsing and sends it to Failed;
+  // only a spool that takes no file at all throws from here (see messageFault).
+  const fault = async (error: unknown): Promise<void> => {
+    context.rejection ??= await messageFault(error, options.spoolDir);
     parsing = false;
   };
   try {
@@ -105,15 +110,21 @@ async function convertMessage(options: MessageToJobOptions): Promise<MessageOutc
         if (tee.size > source.maxMessageSize && context.rejection === undefined) {
           context.rejection = tooLarge(tee.size, false, source);
         }
-        await feed.write(buffer).catch(stopParsing);
+        await feed.write(buffer).catch(fault);
       }
     } catch (error) {
+      // the input failed (the connection), or the spool or Failed folder did
       await feed.close();
       throw error;
     }
-    if (parsing) await feed.end().catch(stopParsing);
+    if (parsing) await feed.end().catch(fault);
     if (context.rejection === undefined) {
-      const job = await finishJob(context, options);
+      const job = await finishJob(context, options).catch(async (error: unknown) => {
+        // a job in the spool is the print system's: only its ledger line failed, which is the spool's fault
+        if (context.builder.published) throw error;
+        await fault(error);
+        return undefined;
+      });
       if (job !== undefined) {
         await tee.discard();
         return { outcome: "job", job };
@@ -158,21 +169,6 @@ async function finishJob(context: WalkContext, options: MessageToJobOptions): Pr
     receivedAt: options.receivedAt.toISOString(),
     messageId: headers?.messageId ?? "",
   }, { syncSpool: options.syncSpool !== false, ...(options.order === undefined ? {} : { order: options.order }) });
-}
-
-function checkSender(headers: MessageHeaders, source: EmailSource): void {
-  if (headers.sender === undefined) {
-    const got = headers.from === "" ? "it has no From header" : `From is '${headers.from}'`;
-    throw new MessageRejectedError("no-sender", `The message has no sender address: ${got}`);
-  }
-  if (!isAllowedSender(headers.sender, source.allowedSenders)) {
-    throw new MessageRejectedError(
-      "sender-not-allowed",
-      `Sender '${headers.sender}' is not in allowedSenders of source '${source.name}' (${
-        source.allowedSenders.join(", ")
-      })`,
-    );
-  }
 }
 
 function tooLarge(size: number, exact: boolean, source: EmailSource): MessageRejectedError {

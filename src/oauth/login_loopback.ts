@@ -5,6 +5,7 @@ import * as oauth from "oauth4webapi";
 import { serveHttp } from "../runtime/index.ts";
 import type { ServedHttp } from "../runtime/index.ts";
 import { MpsError } from "../shared/errors.ts";
+import { terminalSafe } from "../shared/terminal_safe.ts";
 import { CALLBACK_PAGE_HEADERS, callbackPage } from "./callback_page.ts";
 import type { CallbackPageInput } from "./callback_page.ts";
 import { LoginCancelledError, LoginTimeoutError, LoopbackPortError } from "./login_errors.ts";
@@ -66,6 +67,22 @@ export function authorizationUrl(
   if (google) params["access_type"] = "offline";
   for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
   return url;
+}
+
+/**
+ * The callback URL with its texts made safe to print: whoever can reach the loopback port (any
+ * local program, any web page through the browser) chooses them, and an error quoting one (the
+ * provider's `error_description`, an unexpected `iss`) ends up on the admin's terminal and in the
+ * log. `code` and `state` stay exact: they are compared and redeemed, never printed.
+ */
+function withSafeErrorText(url: URL): URL {
+  const safe = new URL(url);
+  safe.search = "";
+  for (const [name, value] of url.searchParams) {
+    const exact = name === "code" || name === "state";
+    safe.searchParams.append(name, exact ? value : terminalSafe(value, { maxLength: 1000, keepLines: true }));
+  }
+  return safe;
 }
 
 function errorPage(error: unknown): CallbackPageInput {
@@ -197,7 +214,8 @@ export async function loginLoopback(options: LoopbackLoginOptions): Promise<Loop
         : given === null
         ? "a sign-in response without 'state'"
         : "a sign-in response with the wrong 'state'";
-      const error = url.searchParams.get("error");
+      const givenError = url.searchParams.get("error");
+      const error = givenError === null ? null : terminalSafe(givenError, { maxLength: 100 });
       options.onRefused?.(
         `Refused ${what} at ${redirectUri}${
           error === null ? "" : ` (it carried error '${error}')`
@@ -215,7 +233,7 @@ export async function loginLoopback(options: LoopbackLoginOptions): Promise<Loop
     accepted = true;
     markAccepted();
     try {
-      const done = await redeem(url);
+      const done = await redeem(withSafeErrorText(url));
       resolveOutcome(done);
       const lines = [`Signed in as ${done.account}. mps stored the tokens; you can close this window.`];
       if (!done.hasRefreshToken) lines.push("Warning: no refresh token came back; see the mps console.");

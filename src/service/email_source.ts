@@ -8,9 +8,8 @@ import type { ComponentLogger } from "../log/index.ts";
 import { messageToJob, purgeFailed } from "../mail/index.ts";
 import { DOCTOR_TEST_HEADER } from "../shared/doctor_test_header.ts";
 import { MpsError } from "../shared/errors.ts";
-import { syncSpool } from "../spool/index.ts";
+import { jobIdPrefix, syncSpool } from "../spool/index.ts";
 import type { PublishOrder } from "../spool/index.ts";
-import { slug } from "./folder_source.ts";
 
 export interface EmailCycleOptions {
   readonly session: ImapSession;
@@ -104,6 +103,7 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
       const byUid = new Map(batch.map((meta) => [meta.uid, meta]));
       const done = new Outcomes(source);
       const conversions = new Conversions();
+      let failure: { error: unknown } | undefined;
       try {
         for await (
           const message of client.fetch(batch.map((meta) => meta.uid).join(","), { uid: true, source: true }, {
@@ -119,12 +119,23 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
           if (conversions.failed) break;
         }
       } catch (error) {
-        // the connection failed: no conversion may still be writing when the cycle ends
-        await conversions.finish().catch(() => undefined);
-        throw error;
+        // the connection failed
+        failure = { error };
       }
-      await conversions.finish();
-      await done.apply(client, options.session.target, options.spoolDir);
+      // no conversion may still be writing when the batch ends, however it ends
+      await conversions.finish().catch((error: unknown) => {
+        failure ??= { error };
+      });
+      try {
+        // Jobs published before the batch failed get afterDownload all the same: left in the
+        // mailbox, they would print again once the ledger forgets them. (On a dropped
+        // connection this fails too; the ledger then keeps them from printing twice.)
+        await done.apply(client, options.session.target, options.spoolDir);
+      } catch (error) {
+        if (failure === undefined) throw error;
+        options.log.debug("afterDownload failed after the batch failed", { error: (error as Error).message });
+      }
+      if (failure !== undefined) throw failure.error;
     }
     for (const meta of metas.filter((candidate) => candidate.size > BATCH_MESSAGE_LIMIT)) {
       if (options.shutdown.aborted) return;
@@ -142,7 +153,7 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
     uidValidity: string,
     order?: PublishOrder,
   ): Promise<"done" | "failed"> {
-    const jobId = `${slug(source.name)}-${uidValidity}-${meta.uid}`;
+    const jobId = `${jobIdPrefix(source.name)}-${uidValidity}-${meta.uid}`;
     const result = await messageToJob({
       message,
       jobId,
@@ -166,7 +177,12 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
     }
     message.destroy();
     options.onFailed?.(result.reason);
-    options.log.warn("message moved to Failed", { job: jobId, reason: result.reason, file: result.failedStem });
+    options.log.warn("message moved to Failed", {
+      job: jobId,
+      reason: result.reason,
+      file: result.failedStem,
+      why: result.message,
+    });
     return "failed";
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { mkdir, readdir, stat, unlink } from "node:fs/promises";
+import type { Dirent } from "node:fs";
+import { lstat, mkdir, readdir, unlink } from "node:fs/promises";
 import * as path from "node:path";
 import process from "node:process";
 import type { FolderSource } from "../config/index.ts";
@@ -8,12 +8,14 @@ import type { ComponentLogger } from "../log/index.ts";
 import { isWindowsStylePath } from "../config/index.ts";
 import { MpsError } from "../shared/errors.ts";
 import { KNOWN_FAILURES } from "../shared/known_failures.ts";
-import { JobBuilder } from "../spool/index.ts";
+import { JobBuilder, jobIdPrefix } from "../spool/index.ts";
 import { contentTypeForName } from "../shared/content_type.ts";
+import { identityOf, openDroppedFile, refusalOf, sameIdentity } from "./open_dropped_file.ts";
+import type { FileIdentity } from "./open_dropped_file.ts";
 
-interface Seen {
-  readonly size: number;
-  readonly mtimeMs: number;
+interface Observation extends FileIdentity {
+  /** When this cycle's process first saw the file with exactly these size, times and inode. */
+  readonly since: number;
 }
 
 export interface FolderCycle {
@@ -21,33 +23,76 @@ export interface FolderCycle {
 }
 
 /**
- * One folder source. A file becomes a job once its size and time are the same in two scans
- * in a row (a copy in progress keeps growing); the owner is the first sub-folder's name.
- * Files are removed only after their job is published.
+ * One folder source. A file becomes a job once it has been unchanged for `downloadInterval`:
+ * its last change (modification or status-change time) is at least that old and, when an
+ * earlier scan of this process saw it, it still looks the same. So `run --once` takes a file
+ * that was dropped a while ago, and a copy in progress (its times move with every write) waits.
+ * A file whose time lies in the future (the file server's clock is ahead) is taken once this
+ * process has seen it unchanged for `downloadInterval`. The owner is the first sub-folder's name.
+ * Only regular files with one name are read, never through a link; anything else is left where
+ * it is with a warning. Files are removed only after their job is published.
  */
 export function createFolderCycle(
   source: FolderSource,
   options: { spoolDir: string; now: () => number; log: ComponentLogger; onJob?: () => void },
 ): FolderCycle {
-  let previous = new Map<string, Seen>();
+  let previous = new Map<string, Observation>();
+  let warned = new Set<string>();
+  const intervalMs = source.downloadIntervalMs;
   return async () => {
-    const current = new Map<string, Seen>();
+    const current = new Map<string, Observation>();
+    const warnedNow = new Set<string>();
     if (isWindowsStylePath(source.location) && process.platform !== "win32") {
       // Creating it here would make a local folder named with backslashes.
       const known = KNOWN_FAILURES.windowsFolder;
       throw new MpsError(known.code, known.finding(source.name, source.location), { fix: known.fix(source.line) });
     }
+    // Once per file and reason while it stays: a scan runs every downloadInterval.
+    const warnOnce = (relative: string, message: string): void => {
+      const key = `${relative}\n${message}`;
+      warnedNow.add(key);
+      if (warned.has(key)) return;
+      warned.add(key);
+      options.log.warn(message, { file: relative });
+    };
+    const ignore = (relative: string, reason: string): void =>
+      warnOnce(
+        relative,
+        `Left '${relative}' in folder source '${source.name}' uncopied: ${reason}; mps reads only plain files`,
+      );
     try {
       await mkdir(source.location, { recursive: true });
-      for (const file of await listFiles(source.location)) {
-        const info = await stat(file).catch(() => undefined);
-        if (info === undefined || !info.isFile()) continue;
-        const seen = { size: info.size, mtimeMs: info.mtimeMs };
-        current.set(file, seen);
-        const before = previous.get(file);
-        if (before === undefined || before.size !== seen.size || before.mtimeMs !== seen.mtimeMs) continue;
-        await publish(file, seen);
-        current.delete(file);
+      const listing = await listEntries(source.location);
+      for (const other of listing.others) ignore(other.relative, other.reason);
+      for (const relative of listing.files) {
+        const info = await lstat(path.join(source.location, relative)).catch(() => undefined);
+        if (info === undefined) continue;
+        const refusal = refusalOf(info);
+        if (refusal !== undefined) {
+          ignore(relative, refusal);
+          continue;
+        }
+        const now = options.now();
+        const identity = identityOf(info);
+        const before = previous.get(relative);
+        const unchanged = before !== undefined && sameIdentity(before, identity);
+        const since = unchanged ? before.since : now;
+        current.set(relative, { ...identity, since });
+        if (before !== undefined && !unchanged) continue;
+        const changedAt = Math.max(identity.mtimeMs, identity.ctimeMs);
+        if (changedAt - now > intervalMs) {
+          const when = new Date(changedAt).toISOString();
+          warnOnce(
+            relative,
+            `File '${relative}' in folder source '${source.name}' was changed at ${when}, in the future (is the ` +
+              "file server's clock ahead?); it is taken once mps has seen it unchanged for downloadInterval",
+          );
+        }
+        const complete = now - changedAt >= intervalMs || (unchanged && now - since >= intervalMs);
+        if (!complete) continue;
+        const outcome = await publish(relative, identity);
+        if (outcome === "published") current.delete(relative);
+        else if (outcome !== "changed") ignore(relative, outcome.reason);
       }
     } catch (cause) {
       throw cause instanceof MpsError ? cause : new MpsError(
@@ -58,49 +103,71 @@ export function createFolderCycle(
     } finally {
       previous = current;
     }
+    // A file that is gone, or fine now, is warned about again should it come back as it was.
+    warned = new Set([...warned].filter((key) => warnedNow.has(key)));
     return 0;
   };
 
-  async function publish(file: string, seen: Seen): Promise<void> {
-    const relative = path.relative(source.location, file);
+  async function publish(
+    relative: string,
+    seen: FileIdentity,
+  ): Promise<"published" | "changed" | { readonly reason: string }> {
+    const opened = await openDroppedFile(source.location, relative, seen);
+    if (opened.kind === "changed") return "changed";
+    if (opened.kind === "refused") return { reason: opened.reason };
     const parts = relative.split(path.sep);
     const owner = parts.length > 1 ? parts[0] ?? "" : "";
     const digest = createHash("sha256").update(`${relative}\n${seen.size}\n${seen.mtimeMs}`).digest("hex");
-    const id = `${slug(source.name)}-${digest.slice(0, 20)}`;
-    const builder = await JobBuilder.begin(options.spoolDir, id, { now: options.now });
-    if (builder !== undefined) {
-      const name = path.basename(file);
-      await builder.addDocument(name, contentTypeForName(name), createReadStream(file));
-      await builder.commit({
-        source: source.name,
-        owner,
-        subject: name,
-        receivedAt: new Date(seen.mtimeMs).toISOString(),
-        messageId: "",
-      });
-      options.onJob?.();
-      options.log.info("job created", { job: id, file: relative, owner });
-    }
-    await unlink(file);
-  }
-}
-
-async function listFiles(root: string): Promise<string[]> {
-  const files: string[] = [];
-  for (const entry of await readdir(root, { withFileTypes: true })) {
-    if (entry.name.startsWith(".")) continue;
-    const full = path.join(root, entry.name);
-    if (entry.isFile()) files.push(full);
-    else if (entry.isDirectory()) {
-      for (const inner of await readdir(full, { withFileTypes: true })) {
-        if (inner.isFile() && !inner.name.startsWith(".")) files.push(path.join(full, inner.name));
+    const id = `${jobIdPrefix(source.name)}-${digest.slice(0, 20)}`;
+    try {
+      const builder = await JobBuilder.begin(options.spoolDir, id, { now: options.now });
+      if (builder !== undefined) {
+        const name = path.basename(relative);
+        await builder.addDocument(name, contentTypeForName(name), opened.handle.createReadStream({ autoClose: false }));
+        await builder.commit({
+          source: source.name,
+          owner,
+          subject: name,
+          receivedAt: new Date(seen.mtimeMs).toISOString(),
+          messageId: "",
+        });
+        options.onJob?.();
+        options.log.info("job created", { job: id, file: relative, owner });
       }
+    } finally {
+      await opened.handle.close();
     }
+    await unlink(path.join(source.location, relative));
+    return "published";
   }
-  return files.sort();
 }
 
-/** A job-id-safe form of a source name. */
-export function slug(name: string): string {
-  return name.replace(/[^\w.@+-]+/g, "_").replace(/^[.]+/, "").slice(0, 60) || "source";
+/** Files to consider and entries that are left alone, as paths relative to the folder. */
+async function listEntries(root: string): Promise<{ files: string[]; others: { relative: string; reason: string }[] }> {
+  const files: string[] = [];
+  const others: { relative: string; reason: string }[] = [];
+  const sort = (entries: Dirent[]) => entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of sort(await readdir(root, { withFileTypes: true }))) {
+    if (entry.name.startsWith(".")) continue;
+    if (entry.isFile()) files.push(entry.name);
+    else if (entry.isDirectory()) {
+      const inner = await readdir(path.join(root, entry.name), { withFileTypes: true }).catch((error: unknown) => {
+        if ((error as { code?: unknown }).code === "ENOENT") return [];
+        throw error;
+      });
+      for (const child of sort(inner)) {
+        if (child.name.startsWith(".") || child.isDirectory()) continue;
+        const relative = path.join(entry.name, child.name);
+        if (child.isFile()) files.push(relative);
+        else others.push({ relative, reason: entryRefusal(child) });
+      }
+    } else others.push({ relative: entry.name, reason: entryRefusal(entry) });
+  }
+  return { files, others };
+}
+
+function entryRefusal(entry: Dirent): string {
+  return entry.isSymbolicLink()
+    ? "it is a symbolic link (or a junction)"
+    : "it is not a regular file (a pipe, socket or device)";
 }

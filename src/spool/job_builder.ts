@@ -76,6 +76,7 @@ export class JobBuilder {
   readonly #ledger: Ledger;
   readonly #names = reservedJobNames();
   readonly #documents: JobDocument[] = [];
+  #published = false;
 
   private constructor(spoolDir: string, id: string, tempDir: string, ledger: Ledger) {
     this.#spoolDir = spoolDir;
@@ -131,7 +132,9 @@ export class JobBuilder {
       if (pending.length > 0) await writeBuffers(fd, pending);
       await fsyncFile(fd);
     } catch (cause) {
-      throw new SpoolError(`Cannot write document '${file}': ${(cause as Error).message}`, { cause });
+      throw new SpoolError(`Cannot write document '${safeName}' of job '${this.#id}': ${systemMessage(cause)}`, {
+        cause,
+      });
     } finally {
       if (fd !== undefined) closeFile(fd);
     }
@@ -142,6 +145,11 @@ export class JobBuilder {
 
   get documents(): readonly JobDocument[] {
     return this.#documents;
+  }
+
+  /** True once the job was renamed into the spool: from then on it is in the print system's hands. */
+  get published(): boolean {
+    return this.#published;
   }
 
   /**
@@ -173,6 +181,7 @@ export class JobBuilder {
       }
       await options.order?.after.catch(() => undefined);
       await rename(this.#tempDir, target);
+      this.#published = true;
     } catch (cause) {
       options.order?.done();
       await this.abort();
@@ -195,6 +204,15 @@ export class JobBuilder {
   async abort(): Promise<void> {
     await rm(this.#tempDir, { recursive: true, force: true });
   }
+}
+
+/** A system error's message without the path it repeats (the temp folder's, of no use to an admin). */
+function systemMessage(cause: unknown): string {
+  const error = cause as NodeJS.ErrnoException;
+  const text = error instanceof Error ? error.message : String(cause);
+  return typeof error.path === "string" && typeof error.syscall === "string"
+    ? text.replace(`, ${error.syscall} '${error.path}'`, "")
+    : text;
 }
 
 /**
@@ -260,6 +278,28 @@ async function inFolder<T>(dir: string, operation: () => Promise<T>): Promise<T>
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     await mkdir(dir, { recursive: true });
     return await operation();
+  }
+}
+
+/**
+ * Writes, fsyncs and removes a small file where jobs are built (the spool's `.tmp`), to tell a
+ * spool that takes no file at all from one that refused a single message's file. Throws a
+ * {@link SpoolError} naming the spool when it cannot.
+ */
+export async function probeSpool(spoolDir: string): Promise<void> {
+  const dir = path.join(spoolDir, TEMP);
+  // named like a job's temp folder, so one left behind by a crash is cleaned like them
+  const file = path.join(dir, `.probe.${process.pid}.${randomBytes(4).toString("hex")}`);
+  let fd: number | undefined;
+  try {
+    fd = await inFolder(dir, () => openFile(file, "wx"));
+    await writeBuffers(fd, [Buffer.from("mps spool probe\n")]);
+    await fsyncFile(fd);
+  } catch (cause) {
+    throw new SpoolError(`Cannot write to spool folder '${spoolDir}': ${(cause as Error).message}`, { cause });
+  } finally {
+    if (fd !== undefined) closeFile(fd);
+    await rm(file, { force: true }).catch(() => undefined);
   }
 }
 

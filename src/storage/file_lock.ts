@@ -1,8 +1,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { mkdir, readFile, stat, unlink, utimes } from "node:fs/promises";
+import { mkdir, unlink, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
 import { createExclusiveFile } from "./exclusive_file.ts";
+import { removeIfUnchanged, sameSnapshot, snapshotFile } from "./remove_if_unchanged.ts";
+import type { FileSnapshot } from "./remove_if_unchanged.ts";
 import { StorageIoError, StorageLockTimeoutError } from "./storage_errors.ts";
 import type { LockHolder } from "./storage_errors.ts";
 
@@ -17,7 +19,7 @@ export type FileLockOptions = {
   pollMs?: number;
 };
 
-type LockRead = { holder: LockHolder; text: string };
+type LockRead = { holder: LockHolder; snapshot: FileSnapshot };
 
 /** Locks this async context already holds: nested withFileLock calls on them run at once. */
 const held = new AsyncLocalStorage<ReadonlySet<string>>();
@@ -40,15 +42,14 @@ async function readLock(
   path: string,
   options: Pick<FileLockOptions, "now" | "staleMs">,
 ): Promise<LockRead | undefined> {
-  let text: string;
-  let touchedAt: number;
+  let snapshot: FileSnapshot | undefined;
   try {
-    text = await readFile(path, "utf8");
-    touchedAt = (await stat(path)).mtimeMs;
+    snapshot = await snapshotFile(path);
   } catch (error) {
-    if (errorCode(error) === "ENOENT") return undefined;
     throw new StorageIoError("read lock file", path, { cause: error });
   }
+  if (snapshot === undefined) return undefined;
+  const { text, mtimeMs: touchedAt } = snapshot;
   let fields: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(text);
@@ -62,7 +63,7 @@ async function readLock(
   const silent = options.now() - touchedAt > options.staleMs;
   const dead = pid !== undefined && host === hostname() && !isAlive(pid);
   return {
-    text,
+    snapshot,
     holder: {
       path,
       pid,
@@ -88,23 +89,30 @@ async function touch(path: string, now: number): Promise<void> {
 }
 
 /**
- * Removes a stale lock. A guard file makes sure only one process does so at a
- * time and that it removes the stale lock it judged, not a fresh one another
- * process took meanwhile. Returns false when another process is at it.
+ * Removes the stale lock `judged`, and only that one: a lock another process took meanwhile (or
+ * a holder that touched it again) is a different file or has another time, and stays. A guard
+ * file keeps contenders from doing this at the same time. Returns false when another process is at it.
  */
-async function takeOver(path: string, options: FileLockOptions): Promise<boolean> {
+async function takeOver(path: string, options: FileLockOptions, judged: LockRead): Promise<boolean> {
   const guard = `${path}.takeover`;
   try {
-    await createExclusiveFile(guard, `${process.pid}`, false);
+    await createExclusiveFile(
+      guard,
+      JSON.stringify({ pid: process.pid, nonce: globalThis.crypto.randomUUID() }),
+      false,
+    );
   } catch (error) {
     if (errorCode(error) !== "EEXIST") throw new StorageIoError("create lock file", guard, { cause: error });
-    const since = await stat(guard).then((s) => s.mtimeMs, () => undefined);
-    if (since !== undefined && options.now() - since > options.staleMs) await unlink(guard).catch(() => undefined);
+    const seen = await snapshotFile(guard).catch(() => undefined);
+    if (seen !== undefined && options.now() - seen.mtimeMs > options.staleMs) {
+      await removeIfUnchanged(guard, (now) => sameSnapshot(now, seen)).catch(() => undefined);
+    }
     return false;
   }
   try {
-    const again = await readLock(path, options);
-    if (again?.holder.stale === true) await unlink(path).catch(() => undefined);
+    await removeIfUnchanged(path, (now) => sameSnapshot(now, judged.snapshot)).catch((error: unknown) => {
+      throw new StorageIoError("remove stale lock file", path, { cause: error });
+    });
     return true;
   } finally {
     await unlink(guard).catch(() => undefined);
@@ -136,7 +144,7 @@ async function acquire(path: string, options: FileLockOptions): Promise<string> 
     }
     const current = await readLock(path, options);
     if (current === undefined) continue;
-    if (current.holder.stale && (await takeOver(path, options))) continue;
+    if (current.holder.stale && (await takeOver(path, options, current))) continue;
     const waited = performance.now() - started;
     if (waited >= options.timeoutMs) throw new StorageLockTimeoutError(current.holder, waited, { cause: exists });
     const pause = Math.min(pollMs * (0.5 + Math.random()), options.timeoutMs - waited + 1);
@@ -145,11 +153,8 @@ async function acquire(path: string, options: FileLockOptions): Promise<string> 
 }
 
 async function release(path: string, content: string): Promise<void> {
-  try {
-    if ((await readFile(path, "utf8")) === content) await unlink(path);
-  } catch {
-    // Gone or unreadable: a lock we could not remove goes stale once its heartbeat stops.
-  }
+  // Only our own lock: after a takeover (our heartbeat stalled) the file may be another's.
+  await removeIfUnchanged(path, (now) => now.text === content).catch(() => undefined);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Buffer } from "node:buffer";
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { registerSecret } from "../log/index.ts";
 import { createExclusiveFile } from "./exclusive_file.ts";
 import { StorageIoError, StorageKeyError } from "./storage_errors.ts";
 
@@ -48,6 +49,7 @@ async function readKeyFile(keyFile: string): Promise<StorageKey | undefined> {
     if ((error as { code?: unknown }).code === "ENOENT") return undefined;
     throw new StorageIoError("read storage key file", keyFile, { cause: error });
   }
+  registerSecret(text.trim());
   const bytes = decodeKey(text);
   if (typeof bytes === "string") {
     throw new StorageKeyError(
@@ -67,6 +69,7 @@ async function readKeyFile(keyFile: string): Promise<StorageKey | undefined> {
 export async function loadStorageKey(options: StorageKeyOptions): Promise<StorageKey | undefined> {
   const fromEnv = options.env[STORAGE_KEY_ENV];
   if (fromEnv !== undefined && fromEnv.trim() !== "") {
+    registerSecret(fromEnv);
     const bytes = decodeKey(fromEnv);
     if (typeof bytes === "string") {
       throw new StorageKeyError(
@@ -75,9 +78,9 @@ export async function loadStorageKey(options: StorageKeyOptions): Promise<Storag
         { cause: new Error(bytes) },
       );
     }
-    return importKey(bytes, STORAGE_KEY_ENV);
+    return await importKey(bytes, STORAGE_KEY_ENV);
   }
-  return readKeyFile(options.keyFile);
+  return await readKeyFile(options.keyFile);
 }
 
 /**

@@ -163,6 +163,24 @@ const cases: Array<[string, string, string]> = [
     "line 4: two sources are named 'u@example.test' (also on line 3): give one a distinct name=\"…\"",
   ],
   [
+    "rejects requireAuthenticated that is not True or False",
+    config(email(`${OK_EMAIL} requireAuthenticated="yes"`)),
+    "line 3: <emailSources>/<add> #1: attribute 'requireAuthenticated' must be True or False: got 'yes'",
+  ],
+  [
+    "rejects an authservId with a space or a semicolon",
+    config(email(`${OK_EMAIL} requireAuthenticated="true" authservId="mx.contoso.com; dmarc=pass"`)),
+    "line 3: <emailSources>/<add> #1: attribute 'authservId' must be the authserv-id the receiving server writes, such as mx.contoso.com (no spaces, ';', '(', '\"' or '\\'): got 'mx.contoso.com; dmarc=pass'",
+  ],
+  [
+    "rejects two sources whose job ids would share a prefix, naming both lines",
+    config(
+      `<folderSources>\n<add path="in" name="print a@x" />\n</folderSources>\n` +
+        `<emailSources>\n<add ${OK_EMAIL} name="print_a@x_ef99c796" />\n</emailSources>`,
+    ),
+    "line 6: sources 'print a@x' (line 3) and 'print_a@x_ef99c796' would share the job id prefix 'print_a@x_ef99c796', so one could take the other's jobs for its own: give one a distinct name=\"…\"",
+  ],
+  [
     "rejects an element that may appear only once",
     config(`<spool folder="A" />\n<spool folder="B" />`),
     "line 3: element <spool> may appear only once (first on line 2)",

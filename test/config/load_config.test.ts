@@ -112,6 +112,37 @@ test("reads every additional source attribute", () => {
   assert.equal(provider?.clientSecretExpiresAt, Date.parse("2027-03-31T00:00:00Z"));
 });
 
+test("reads requireAuthenticated and authservId, off by default, and warns about an authservId alone", () => {
+  const source = (attributes: string) =>
+    parseConfig(
+      `<mps><emailSources><add type="Imap" host="h" userName="u" ${attributes} /></emailSources></mps>`,
+      "/c/mps.config",
+      {
+        env: {},
+      },
+    );
+  const plain = source("");
+  assert.equal(plain.emailSources[0]?.requireAuthenticated, false);
+  assert.equal(plain.emailSources[0]?.authservId, undefined);
+  const strict = source(`requireAuthenticated="True" authservId=" mx.contoso.com "`);
+  assert.equal(strict.emailSources[0]?.requireAuthenticated, true);
+  assert.equal(strict.emailSources[0]?.authservId, "mx.contoso.com");
+  assert.deepEqual(strict.warnings, []);
+  assert.deepEqual(source(`authservId="mx.contoso.com"`).warnings, [
+    `Config '/c/mps.config': line 1: <emailSources>/<add> #1: attribute 'authservId' has no effect without requireAuthenticated="true"`,
+  ]);
+});
+
+test("loads sources whose names differ only in punctuation, as their job ids differ", () => {
+  const config = parseConfig(
+    `<mps><emailSources><add type="Imap" host="h" name="print a@x" /><add type="Imap" host="h" name="print_a@x" />` +
+      `<add type="Imap" host="h" name="print/a@x" /></emailSources></mps>`,
+    "/c/mps.config",
+    { env: {} },
+  );
+  assert.deepEqual(config.emailSources.map((source) => source.name), ["print a@x", "print_a@x", "print/a@x"]);
+});
+
 test("takes the health token from MPS_HTTP_TOKEN", () => {
   const config = parseConfig(`<mps><http host="0.0.0.0" /></mps>`, "/c/mps.config", {
     env: { MPS_HTTP_TOKEN: "s3cret-token" },

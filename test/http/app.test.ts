@@ -135,3 +135,29 @@ test("answers 500 without details and logs the error when reading the state fail
   assert.equal(logged.length, 1);
   assert.match(logged[0]!, /^Cannot answer GET \/health: .*state exploded/);
 });
+
+test("without a token, refuses with 421 a request whose Host header is not a loopback name (DNS rebinding)", async () => {
+  for (const host of ["evil.example", "evil.example:5556", "127.0.0.1.nip.io", "localhost.evil.example", "10.0.0.1"]) {
+    for (const path of ["/health", "/metrics"]) {
+      const response = await app().request(path, { headers: { Host: host } });
+      assert.equal(response.status, 421, `${host} ${path}`);
+      assert.equal(response.headers.get("Cache-Control"), "no-store");
+      assert.match((await response.json()).error, /^Misdirected request: without a token mps answers only/);
+    }
+  }
+});
+
+test("without a token, answers a Host header of 127.0.0.1, [::1] or localhost, with or without port, in any case", async () => {
+  const hosts = ["127.0.0.1", "127.0.0.1:5556", "[::1]", "[::1]:5556", "localhost", "LocalHost:5556", "127.0.0.2:80"];
+  for (const host of hosts) {
+    assert.equal((await app().request("/health", { headers: { Host: host } })).status, 200, host);
+  }
+  assert.equal((await app().request("/health")).status, 200, "no Host header: HTTP/1.0, not a browser");
+});
+
+test("with a token, any Host header is answered once the token is right", async () => {
+  const response = await app(TOKEN).request("/health", {
+    headers: { Host: "mps.contoso.com:5556", Authorization: `Bearer ${TOKEN}` },
+  });
+  assert.equal(response.status, 200);
+});

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import type { Server } from "node:net";
 import { test } from "node:test";
@@ -55,6 +56,35 @@ test("serves /health and /metrics over real HTTP on 127.0.0.1, port 0 picking a 
     await missing.body?.cancel();
   });
   await assert.rejects(fetch(new URL("health", server.url)), "the port is closed after close()");
+});
+
+/** A GET with a Host header of our choosing (fetch does not let a caller set Host). */
+function getWithHost(port: number, path: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host: "127.0.0.1", port, path, headers: { Host: host } }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on("error", reject);
+    request.end();
+  });
+}
+
+test("without a token, the served port refuses a request for a name that is not loopback (DNS rebinding)", async () => {
+  const server = await startHttpServer({ config: http("127.0.0.1", 0), states: [mailbox()], now: () => Date.now() });
+  await withServer(server, async () => {
+    for (const path of ["/health", "/metrics"]) {
+      const rebound = await getWithHost(server.port, path, `attacker.example:${server.port}`);
+      assert.equal(rebound.status, 421, path);
+      assert.match(rebound.body, /Misdirected request/);
+      assert.ok(!rebound.body.includes("print@contoso.com"), "no source data in the refusal");
+      for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `LOCALHOST`]) {
+        assert.notEqual((await getWithHost(server.port, path, host)).status, 421, `${host} ${path}`);
+      }
+    }
+  });
 });
 
 test("a live /metrics body fetched over HTTP passes promtool check metrics", async () => {

@@ -109,9 +109,9 @@ test("makes hostile names safe: no path parts, no reserved Windows names or char
     "evil.pdf",
     "_CON.pdf",
     "a_b_c_.pdf",
-    "job (2).json",
+    "job.json.pdf",
     "trailing.pdf",
-    "x_y.pdf",
+    "xy.pdf",
   ]);
   // deno-lint-ignore no-control-regex
   for (const name of names) assert.doesNotMatch(name, /[\\/:*?"<>|\u0000-\u001f]/);
@@ -148,4 +148,60 @@ test("gives a nameless part its type's extension and keeps a name that has one",
   assert.equal(partFileName("photo.JPG", "image/jpeg"), "photo.JPG");
   assert.equal(partFileName("dir/sub/", "application/pdf"), "attachment.pdf");
   assert.equal(partFileName("archive", "application/x-unknown-thing"), "archive");
+});
+
+test("adds the accepted type's extension to a name whose own extension is missing or names another type", () => {
+  const cases: Array<[string, string, string]> = [
+    ["report.hta", "application/pdf", "report.hta.pdf"],
+    ["Rechnung 2026.05", "application/pdf", "Rechnung 2026.05.pdf"],
+    ["invoice.pdf.exe", "application/pdf", "invoice.pdf.exe.pdf"],
+    ["setup.pdf", "application/x-msdownload", "setup.pdf.exe"],
+    ["Scan.PDF", "application/pdf", "Scan.PDF"],
+    ["scan.jpeg", "image/jpg", "scan.jpeg"],
+    ["photo.jpg", "image/pjpeg", "photo.jpg"],
+    ["draft.pdf", "application/x-pdf", "draft.pdf"],
+    ["letter.rtf", "text/rtf", "letter.rtf"],
+    ["notes.log", "text/plain", "notes.log"],
+    ["plan.docx", "application/octet-stream", "plan.docx"],
+    ["archive.zip", "application/octet-stream", "archive.zip"],
+  ];
+  for (const [raw, type, expected] of cases) assert.equal(partFileName(raw, type), expected, `${raw} as ${type}`);
+});
+
+test("stores a part under the extension of the type it was printed as, and one accepted by its name as named", async () => {
+  const raw = multipart("mixed", "ext", [
+    textPart("see attachments"),
+    attachment("report.hta", "application/pdf", fakeFile(100)),
+    attachment("plan.docx", "application/octet-stream", fakeFile(100, "PK\u0003\u0004")),
+    attachment("data.zip", "application/octet-stream", fakeFile(100, "PK\u0003\u0004")),
+  ], envelope());
+  const job = await expectJob(
+    dirs,
+    await run(dirs, raw, { source: { printableTypes: ["application/pdf", ".docx", ".zip"] } }),
+  );
+  assert.deepEqual(job.documents.map((d) => [d.fileName, d.contentType]), [
+    ["report.hta.pdf", "application/pdf"],
+    ["plan.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"],
+    ["data.zip", "application/octet-stream"],
+  ]);
+});
+
+test("names the body of a mail whose subject is 90 CJK characters within 200 bytes, and the mail becomes a job", async () => {
+  const subject = "会议纪要".repeat(22) + "会议";
+  const raw = entity(
+    [...envelope(`=?UTF-8?B?${Buffer.from(subject).toString("base64")}?=`), "Content-Type: text/plain; charset=utf-8"],
+    "body",
+  );
+  const job = await expectJob(dirs, await run(dirs, raw));
+  assert.deepEqual(job.documents.map((d) => d.fileName), [`${"会议纪要".repeat(16)}会.txt`]);
+  assert.equal(Buffer.byteLength(job.documents[0]!.fileName), 199);
+  assert.equal(job.subject, subject);
+});
+
+test("names the body 'message.txt' when the subject is empty or only invisible characters", async () => {
+  for (const subject of ["", "=?UTF-8?Q?=E2=80=AE=E2=80=8B?="]) {
+    const raw = entity([...envelope(subject), "Content-Type: text/plain"], "body");
+    const job = await expectJob(dirs, await run(dirs, raw));
+    assert.deepEqual(job.documents.map((d) => d.fileName), ["message.txt"], subject);
+  }
 });

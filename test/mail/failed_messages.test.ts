@@ -82,7 +82,10 @@ test("saves a message without a From header as no-sender", async () => {
 test("saves a message whose From holds no address as no-sender", async () => {
   const raw = entity(["From: Undisclosed sender", "Subject: x", "Content-Type: text/plain"], "text");
   const record = await expectFailed(await run(dirs, raw), "no-sender", raw);
-  assert.equal(record.message, "The message has no sender address: From is 'Undisclosed sender'");
+  assert.equal(
+    record.message,
+    "The message has no sender address: From is 'Undisclosed sender', which is not an address list ('Undisclosed sender' is not an address (no '@'))",
+  );
 });
 
 test("saves a message from a sender outside allowedSenders, and takes one inside", async () => {

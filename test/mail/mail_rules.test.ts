@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { htmlToText } from "../../src/mail/html_to_text.ts";
 import { isAllowedSender, printablePart, senderAddress } from "../../src/mail/index.ts";
 
-test("finds the sender address behind display names, quotes, comments and source routes", () => {
+test("finds the sender address behind display names, quotes, comments and source routes, and none among several", () => {
   const cases: Array<[string, string | undefined]> = [
     ["alice@example.test", "alice@example.test"],
     ["Alice <Alice@Example.TEST>", "alice@example.test"],
@@ -11,7 +11,7 @@ test("finds the sender address behind display names, quotes, comments and source
     ["john@example.test (John <fake@evil.test>)", "john@example.test"],
     ["Jürgen Müller <j.mueller@example.de>", "j.mueller@example.de"],
     ["<@relay.test:user@example.test>", "user@example.test"],
-    ["First <first@example.test>, Second <second@example.test>", "first@example.test"],
+    ["First <first@example.test>, Second <second@example.test>", undefined],
     ["Undisclosed recipients:;", undefined],
     ["", undefined],
     ["no address here", undefined],
@@ -84,14 +84,14 @@ test("takes printableTypes as types, type wildcards or extensions", () => {
   assert.equal(printablePart("application/x-anything", "x", ["*"]), "application/x-anything");
 });
 
-test("turns HTML into readable plain text", () => {
+test("turns HTML into readable plain text", async () => {
   assert.equal(
-    htmlToText(
+    await htmlToText(
       "<html><head><title>t</title><style>b{}</style></head><body><!-- c --><p>Hello&nbsp;<b>World</b> &amp; co &#8364;&#x41;</p>" +
         "<table><tr><td>a</td><td>b</td></tr></table>line<br>break<script>alert(1)</script></body></html>",
     ),
     "Hello World & co €A\n\na\tb\n\nline\nbreak",
   );
-  assert.equal(htmlToText("<a href='https://x.test/'>https://x.test/</a>"), "https://x.test/");
-  assert.equal(htmlToText("Unclosed <style>junk"), "Unclosed");
+  assert.equal(await htmlToText("<a href='https://x.test/'>https://x.test/</a>"), "https://x.test/");
+  assert.equal(await htmlToText("Unclosed <style>junk"), "Unclosed");
 });

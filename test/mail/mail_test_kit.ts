@@ -34,6 +34,8 @@ export function emailSource(overrides: Partial<EmailSource> = {}): EmailSource {
     printBody: "auto",
     maxMessageSize: 100 * 1024 * 1024,
     maxAttachments: 20,
+    requireAuthenticated: false,
+    authservId: undefined,
     ...overrides,
   };
 }

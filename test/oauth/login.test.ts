@@ -206,6 +206,35 @@ test("refuses a callback with the wrong state, answers 404 on other paths, then 
   assert.ok(await isClosed(redirectUri));
 });
 
+/** Escape sequences (window title, clear screen, 8-bit CSI), a bidi override and a bell. */
+const HOSTILE = "\x1b]0;pwned\x07\x1b[2J\u009b31mDanger\u202e\x07\r\nline two";
+// deno-lint-ignore no-control-regex -- the test looks for control characters
+const CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
+
+test("prints the error a refused or failed callback carries without its control characters", async () => {
+  const d = await newDir();
+  const mps = d.login(USER, ["--no-browser"]);
+  const url = await authorizationUrlOf(mps);
+  const redirectUri = url.searchParams.get("redirect_uri") ?? "";
+  const forged = await fetch(`${redirectUri}?error=${encodeURIComponent(HOSTILE)}&state=wrong`);
+  assert.equal(forged.status, 400);
+  await forged.body?.cancel();
+  await mps.waitFor(
+    "stderr",
+    /Refused a sign-in response with the wrong 'state'.*\(it carried error 'Danger line two'\)/,
+  );
+
+  auth.failNext("authorize", { error: "invalid_request", error_description: `Bad${HOSTILE}` });
+  const page = await fetch(url);
+  assert.equal(page.status, 400);
+  await page.body?.cancel();
+  const result = await mps.exited;
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /error_description 'BadDanger\nline two'/);
+  assert.doesNotMatch(result.stderr, CONTROL, JSON.stringify(result.stderr));
+  assert.ok(!existsSync(d.tokenFile(USER)));
+});
+
 test("gives up after --timeout with a clear message and exit code 1", async () => {
   const d = await newDir();
   const started = Date.now();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import process from "node:process";
@@ -31,10 +31,10 @@ test("run --once with nothing to do exits 0 and logs the cycle line", async () =
   const result = await runMps(["run", "--once", "--config", configFile]);
   assert.equal(result.code, 0, result.stderr);
   const log = await readFile(path.join(dir, "logs", "mps.log"), "utf8");
-  assert.match(log, /INFO  \[downloader\/drop\] MpsDownloader finished with exit code 0\n/);
+  assert.match(log, /INFO {2}\[downloader\/drop\] MpsDownloader finished with exit code 0\n/);
 });
 
-test("the service turns a dropped file into a job once its size is stable, then stops cleanly on SIGTERM", async () => {
+test("the service turns a dropped file into a job once it is unchanged for downloadInterval, then stops cleanly on SIGTERM", async () => {
   const isDeno = "Deno" in globalThis;
   const args = isDeno ? ["run", "-A", MAIN] : [MAIN];
   const child = spawn(process.execPath, [...args, "run", "--config", configFile], { stdio: "ignore" });
@@ -61,6 +61,53 @@ test("the service turns a dropped file into a job once its size is stable, then 
   if (!isDeno) assert.equal(code, 0);
   const log = await readFile(path.join(dir, "logs", "mps.log"), "utf8");
   assert.match(log, /\[service\] mps stopped\n$/);
+});
+
+test("a scheduled run --once publishes a file dropped a while ago, and a file still growing only in a later run", async () => {
+  // Every scheduled run is a fresh process: completeness comes from the file's age, not from two scans.
+  const scheduled = path.join(dir, "scheduled");
+  const config = path.join(scheduled, "mps.config");
+  await mkdir(path.join(scheduled, "in"), { recursive: true });
+  await writeFile(
+    config,
+    `<mps>\n  <folderSources>\n    <add name="task" path="in" downloadInterval="1500" />\n  </folderSources>\n` +
+      `  <spool folder="Spool" />\n  <http port="0" />\n  <log file="mps.log" />\n</mps>\n`,
+  );
+  const spooled = async () =>
+    (await readdir(path.join(scheduled, "Spool")).catch(() => [])).filter((name) => !name.startsWith("."));
+  const documentOf = async (id: string) => {
+    const job = JSON.parse(await readFile(path.join(scheduled, "Spool", id, "job.json"), "utf8"));
+    return readFile(path.join(scheduled, "Spool", id, job.documents[0].fileName), "utf8");
+  };
+
+  await writeFile(path.join(scheduled, "in", "old.pdf"), "%PDF-1.4 dropped a while ago");
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const growing = path.join(scheduled, "in", "growing.pdf");
+  await writeFile(growing, "%PDF-1.4");
+  let chunks = 0;
+  const writer = setInterval(() => void appendFile(growing, ` chunk${++chunks}`), 50);
+  let first;
+  try {
+    first = await runMps(["run", "--once", "--config", config]);
+  } finally {
+    clearInterval(writer);
+  }
+  assert.equal(first.code, 0, first.stderr);
+  const afterFirst = await spooled();
+  assert.equal(afterFirst.length, 1, `jobs after the first run: ${afterFirst.join(", ")}`);
+  assert.equal(await documentOf(afterFirst[0] ?? ""), "%PDF-1.4 dropped a while ago");
+  assert.deepEqual(await readdir(path.join(scheduled, "in")), ["growing.pdf"]);
+
+  await new Promise((resolve) => setTimeout(resolve, 200)); // the last append lands
+  const whole = await readFile(growing, "utf8");
+  assert.ok(chunks > 0 && whole.endsWith(`chunk${chunks}`), "the writer wrote while mps ran");
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const second = await runMps(["run", "--once", "--config", config]);
+  assert.equal(second.code, 0, second.stderr);
+  const added = (await spooled()).filter((id) => !afterFirst.includes(id));
+  assert.equal(added.length, 1);
+  assert.equal(await documentOf(added[0] ?? ""), whole);
+  assert.deepEqual(await readdir(path.join(scheduled, "in")), []);
 });
 
 test("run --once exits 1 when a source fails, naming the cause in the cycle line", async () => {
