@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 import { setImmediate } from "node:timers";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { htmlToText, MAX_HTML_CHARS } from "../src/mail/html_to_text.ts";
+import { htmlToText, MAX_HTML_CHARS } from "../src/mail/html/html_to_text.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "3" } } });
 const runs = Number(values.runs);

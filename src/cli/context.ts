@@ -1,4 +1,5 @@
-import type { Config } from "../config/index.ts";
+import type { Config, ConfigError } from "../config/index.ts";
+import type { OptionValues } from "./option_values.ts";
 
 /** Everything a command touches outside itself, so tests can run commands in-process. */
 export interface CliContext {
@@ -21,8 +22,19 @@ export interface CommandInput {
   readonly context: CliContext;
   readonly config: Config;
   readonly positionals: readonly string[];
-  readonly options: Readonly<Record<string, string | true>>;
+  readonly options: OptionValues;
 }
 
 /** A command returns its exit code; only main.ts exits. */
 export type CommandHandler = (input: CommandInput) => Promise<number>;
+
+/**
+ * What a command adds when its config cannot be found, read or validated, after the error was reported on
+ * stderr (the exit code stays 2).
+ */
+export type ConfigFailureHandler = (context: CliContext, options: CommandInput["options"], error: ConfigError) => void;
+
+export interface Command {
+  readonly run: CommandHandler;
+  readonly configFailed?: ConfigFailureHandler;
+}

@@ -6,16 +6,24 @@ import { createImapFlow } from "../imap/index.ts";
 import type { ImapClientFactory } from "../imap/index.ts";
 import { UsageError } from "../shared/errors.ts";
 import { VERSION } from "../version.ts";
-import type { CliContext, CommandHandler } from "./context.ts";
 import { networkFor } from "./network.ts";
+import type { CliContext, CommandHandler, ConfigFailureHandler } from "./context.ts";
+import { flag } from "./option_values.ts";
+import type { OptionValues } from "./option_values.ts";
 
-type Options = Readonly<Record<string, string | true>>;
+/** The options of `mps doctor`, typed. */
+interface DoctorFlags {
+  readonly json: boolean;
+  /** `--source NAME`: check only this source. */
+  readonly source: string | undefined;
+  readonly offline: boolean;
+  readonly noWrite: boolean;
+}
 
-function sourceOption(options: Options): string | undefined {
-  const value = options["source"];
-  if (value === undefined) return undefined;
-  if (value === true || value.trim() === "") throw new UsageError("option '--source' needs a source name");
-  return value;
+function doctorFlags(options: OptionValues): DoctorFlags {
+  const source = options["source"];
+  if (source === true || source?.trim() === "") throw new UsageError("option '--source' needs a source name");
+  return { json: flag(options, "json"), source, offline: flag(options, "offline"), noWrite: flag(options, "no-write") };
 }
 
 function wantsColor(context: CliContext): boolean {
@@ -39,19 +47,20 @@ function describeSources(config: Config | undefined): Map<string, string> {
 
 function print(
   context: CliContext,
-  options: Options,
+  options: OptionValues,
   results: readonly CheckResult[],
   config: Config | undefined,
   file: string | null,
 ): number {
+  const flags = doctorFlags(options);
   const report = doctorReport(results, {
     version: VERSION,
     config: file,
-    source: sourceOption(options),
-    offline: options["offline"] === true,
-    noWrite: options["no-write"] === true,
+    source: flags.source,
+    offline: flags.offline,
+    noWrite: flags.noWrite,
   });
-  if (options["json"] === true) context.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  if (flags.json) context.stdout(`${JSON.stringify(report, null, 2)}\n`);
   else context.stdout(renderText(report, { color: wantsColor(context), sources: describeSources(config) }));
   return report.exitCode;
 }
@@ -63,6 +72,7 @@ function print(
 export function createDoctorCommand(settings: { createClient?: ImapClientFactory } = {}): CommandHandler {
   return async ({ context, config, options }) => {
     const network = networkFor(context, config);
+    const flags = doctorFlags(options);
     const results = await runDoctor({
       config,
       env: context.env,
@@ -71,9 +81,9 @@ export function createDoctorCommand(settings: { createClient?: ImapClientFactory
       localFetch: context.fetch,
       proxies: network.proxies,
       createClient: settings.createClient ?? createImapFlow,
-      sourceName: sourceOption(options),
-      offline: options["offline"] === true,
-      noWrite: options["no-write"] === true,
+      sourceName: flags.source,
+      offline: flags.offline,
+      noWrite: flags.noWrite,
     });
     return print(context, options, results, config, config.file);
   };
@@ -86,12 +96,8 @@ export const doctorCommand: CommandHandler = createDoctorCommand();
  * message on stderr, the report (config.load failed, the rest skipped), so that scripts reading
  * stdout always get one JSON object. Exit code 2.
  */
-export function doctorConfigFailure(
-  context: CliContext,
-  options: Options,
-  error: unknown,
-  file: string | undefined,
-): number {
-  const absolute = file === undefined ? null : path.resolve(context.cwd, file);
-  return print(context, options, configFailureResults(error, absolute ?? undefined), undefined, absolute);
-}
+export const doctorConfigFailure: ConfigFailureHandler = (context, options, error) => {
+  if (!flag(options, "json")) return;
+  const absolute = path.resolve(context.cwd, error.file);
+  print(context, options, configFailureResults(error, absolute), undefined, absolute);
+};

@@ -3,21 +3,23 @@ import { MpsError, UsageError } from "../shared/errors.ts";
 import { ERR_PROXY_CONFIG, ProxyError } from "../shared/proxy.ts";
 import { VERSION } from "../version.ts";
 import { findCommand } from "./commands.ts";
-import type { CliContext, CommandHandler } from "./context.ts";
+import type { CliContext, Command } from "./context.ts";
 import { doctorCommand, doctorConfigFailure } from "./doctor.ts";
 import { commandHelp, globalHelp, usageLine } from "./help.ts";
 import { loginCommand } from "./login.ts";
+import { flag, text } from "./option_values.ts";
 import { parseArgs } from "./parse_args.ts";
 import { resetStorageCommand } from "./reset_storage.ts";
 import { runCommand } from "./run.ts";
 
 export type { CliContext } from "./context.ts";
 
-const HANDLERS: Readonly<Record<string, CommandHandler>> = {
-  login: loginCommand,
-  run: runCommand,
-  doctor: doctorCommand,
-  "reset-storage": resetStorageCommand,
+const COMMANDS: Readonly<Record<string, Command>> = {
+  login: { run: loginCommand },
+  run: { run: runCommand },
+  // scripts reading `doctor --json` still get a report: config.load failed, the rest skipped
+  doctor: { run: doctorCommand, configFailed: doctorConfigFailure },
+  "reset-storage": { run: resetStorageCommand },
 };
 
 export const EXIT_OK = 0;
@@ -39,11 +41,11 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     return EXIT_USAGE;
   }
   const { command, options, positionals } = parsed;
-  if (options["help"] === true) {
+  if (flag(options, "help")) {
     context.stdout(command === undefined ? globalHelp() : commandHelp(command));
     return EXIT_OK;
   }
-  if (options["version"] === true) {
+  if (flag(options, "version")) {
     context.stdout(`mps ${VERSION}\n`);
     return EXIT_OK;
   }
@@ -51,22 +53,23 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     context.stderr(`mps: no command given\n${usageLine()}\nRun 'mps --help' for the list of commands.\n`);
     return EXIT_USAGE;
   }
-  const handler = HANDLERS[command.name];
+  const handler = COMMANDS[command.name];
   if (handler === undefined) throw new Error(`No handler for command '${command.name}'`);
   let loaded = false;
   try {
-    const flag = typeof options["config"] === "string" ? options["config"] : undefined;
-    const file = findConfig({ flag, env: context.env, cwd: context.cwd, executableDir: context.executableDir });
+    const file = findConfig({
+      flag: text(options, "config"),
+      env: context.env,
+      cwd: context.cwd,
+      executableDir: context.executableDir,
+    });
     const config = await loadConfig(file, { env: context.env });
     loaded = true;
     for (const warning of config.warnings) context.stderr(`mps: warning: ${warning}\n`);
-    return await handler({ context, config, positionals, options });
+    return await handler.run({ context, config, positionals, options });
   } catch (error) {
     const code = reportError(error, context);
-    // Scripts reading `doctor --json` still get a report: config.load failed, the rest skipped.
-    if (!loaded && command.name === "doctor" && options["json"] === true && error instanceof ConfigError) {
-      doctorConfigFailure(context, options, error, error.file);
-    }
+    if (!loaded && error instanceof ConfigError) handler.configFailed?.(context, options, error);
     return code;
   }
 }

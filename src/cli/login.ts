@@ -7,6 +7,9 @@ import { UsageError } from "../shared/errors.ts";
 import { openTokenStore, StorageNameError } from "../storage/index.ts";
 import type { CliContext, CommandHandler } from "./context.ts";
 import { networkFor } from "./network.ts";
+import { flag, text } from "./option_values.ts";
+import type { OptionValues } from "./option_values.ts";
+import { errnoCode } from "../shared/errno.ts";
 
 export const DEFAULT_LOGIN_TIMEOUT_S = 300;
 
@@ -20,16 +23,16 @@ type LoginOptions = {
   noBrowser: boolean;
 };
 
-function readOptions(positionals: readonly string[], options: Readonly<Record<string, string | true>>): LoginOptions {
+function readOptions(positionals: readonly string[], options: OptionValues): LoginOptions {
   const provider = (positionals[0] ?? "").trim();
   const username = (positionals[1] ?? "").trim();
   if (provider === "") {
     throw new UsageError("'login' needs <provider>: the name of an <oauth> <provider> in the config");
   }
   if (username === "") throw new UsageError("'login' needs <username>: the mailbox to sign in, e.g. print@contoso.com");
-  const deviceCode = options["device-code"] === true;
-  const noBrowser = options["no-browser"] === true;
-  const portText = options["port"];
+  const deviceCode = flag(options, "device-code");
+  const noBrowser = flag(options, "no-browser");
+  const portText = text(options, "port");
   let port = 0;
   if (typeof portText === "string") {
     if (deviceCode) throw new UsageError("option '--port' applies to the browser sign-in, not to '--device-code'");
@@ -43,7 +46,7 @@ function readOptions(positionals: readonly string[], options: Readonly<Record<st
       "options '--device-code' and '--no-browser' do not go together: the device flow never opens a browser",
     );
   }
-  const timeoutText = options["timeout"];
+  const timeoutText = text(options, "timeout");
   let timeoutS: number | undefined;
   if (typeof timeoutText === "string") {
     timeoutS = Number(timeoutText);
@@ -118,7 +121,7 @@ async function browserLogin(
             await openBrowser(url);
             context.stderr(`Opened the browser to sign in as ${login.username}. If it did not open, open this URL:\n`);
           } catch (error) {
-            const reason = (error as { code?: unknown } | undefined)?.code ??
+            const reason = errnoCode(error) ??
               (error instanceof Error ? error.message : String(error));
             context.stderr(
               `Could not open a browser (${
@@ -192,7 +195,6 @@ export const loginCommand: CommandHandler = async ({ context, config, positional
   }
   const resolved = await resolveProvider(provider, {
     fetch: networkFor(context, config).fetch,
-    now: context.now,
     signal: context.shutdown,
   });
   const save: SaveTokens = async (tokens) => {

@@ -1,18 +1,23 @@
+import { parseArgs as tokenize } from "node:util";
 import { UsageError } from "../shared/errors.ts";
 import { COMMANDS, findCommand, GLOBAL_OPTIONS } from "./commands.ts";
 import type { CommandSpec, OptionSpec } from "./commands.ts";
+import type { OptionValues } from "./option_values.ts";
 
 export interface ParsedArgs {
   /** Undefined when no command was given (`mps --version`, `mps --help`). */
   readonly command: CommandSpec | undefined;
   readonly positionals: readonly string[];
   /** Option values by long name: `true` for switches, the string for options with a value. */
-  readonly options: Readonly<Record<string, string | true>>;
+  readonly options: OptionValues;
 }
 
+type Token = ReturnType<typeof tokensOf>[number];
+
 /**
- * Parses the command line. Global options may stand before or after the command; a command's
- * own options may stand anywhere after the program name. Throws `UsageError` with a one-line reason.
+ * Parses the command line with `node:util` `parseArgs`, then applies mps's rules and words: global options may
+ * stand before or after the command; a command's own options may stand anywhere after the program name.
+ * Throws `UsageError` with a one-line reason.
  */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const command = locateCommand(argv);
@@ -20,30 +25,26 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   const options: Record<string, string | true> = {};
   const positionals: string[] = [];
   let commandSeen = false;
-  for (let index = 0; index < argv.length; index++) {
-    const token = argv[index] ?? "";
-    if (token === "--") {
-      positionals.push(...argv.slice(index + 1));
-      break;
-    }
-    if (!token.startsWith("-") || token === "-") {
-      if (command !== undefined && !commandSeen && token === command.name) commandSeen = true;
-      else positionals.push(token);
+  for (const token of tokensOf(argv, allowed)) {
+    if (token.kind === "option-terminator") continue;
+    if (token.kind === "positional") {
+      if (command !== undefined && !commandSeen && token.value === command.name) commandSeen = true;
+      else positionals.push(token.value);
       continue;
     }
-    const [flag, inline] = splitInline(token);
-    const spec = lookup(allowed, flag);
+    const written = argv[token.index] ?? "";
+    const spec = wholeToken(token, written) ? allowed.find((option) => option.name === token.name) : undefined;
     if (spec === undefined) {
       const where = command === undefined ? "" : ` for '${command.name}'`;
-      throw new UsageError(`unknown option '${flag}'${where}`);
+      throw new UsageError(`unknown option '${flagOf(written)}'${where}`);
     }
     if (spec.value === undefined) {
-      if (inline !== undefined) throw new UsageError(`option '--${spec.name}' takes no value: got '${token}'`);
+      if (token.inlineValue === true) throw new UsageError(`option '--${spec.name}' takes no value: got '${written}'`);
       options[spec.name] = true;
       continue;
     }
-    const value = inline ?? argv[++index];
-    if (value === undefined || (inline === undefined && value.startsWith("-") && value !== "-")) {
+    const value = token.value;
+    if (value === undefined || (token.inlineValue !== true && value.startsWith("-") && value !== "-")) {
       throw new UsageError(`option '--${spec.name}' needs a value (${spec.value})`);
     }
     options[spec.name] = value;
@@ -65,33 +66,45 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   return { command, positionals, options };
 }
 
+/** Tokens of the command line, options typed by `specs`; unknown options come out as options too. */
+function tokensOf(argv: readonly string[], specs: readonly OptionSpec[]) {
+  const options = Object.fromEntries(
+    specs.map((spec) => [
+      spec.name,
+      {
+        type: spec.value === undefined ? "boolean" as const : "string" as const,
+        ...(spec.short ? { short: spec.short } : {}),
+      },
+    ]),
+  );
+  return tokenize({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true }).tokens;
+}
+
 /** The first word that is not an option or an option's value. */
 function locateCommand(argv: readonly string[]): CommandSpec | undefined {
   const everyOption = [...GLOBAL_OPTIONS, ...COMMANDS.flatMap((command) => command.options)];
-  for (let index = 0; index < argv.length; index++) {
-    const token = argv[index] ?? "";
-    if (token === "--") return undefined;
-    if (token.startsWith("-") && token !== "-") {
-      const [flag, inline] = splitInline(token);
-      if (inline === undefined && lookup(everyOption, flag)?.value !== undefined) index++;
-      continue;
-    }
-    const command = findCommand(token);
-    if (command === undefined) throw new UsageError(`unknown command '${token}'`);
+  for (const token of tokensOf(argv, everyOption)) {
+    if (token.kind === "option-terminator") return undefined;
+    if (token.kind !== "positional") continue;
+    const command = findCommand(token.value);
+    if (command === undefined) throw new UsageError(`unknown command '${token.value}'`);
     return command;
   }
   return undefined;
 }
 
-function splitInline(token: string): [string, string | undefined] {
-  const equals = token.indexOf("=");
-  if (!token.startsWith("--") || equals < 0) return [token, undefined];
-  return [token.slice(0, equals), token.slice(equals + 1)];
+/**
+ * False when the token is one of several that one word was split into: short options run together (`-hy`) or
+ * a short option with more after it, which mps does not accept.
+ */
+function wholeToken(token: Token & { kind: "option" }, written: string): boolean {
+  return written.startsWith("--") || written === token.rawName;
 }
 
-function lookup(specs: readonly OptionSpec[], flag: string): OptionSpec | undefined {
-  if (flag.startsWith("--")) return specs.find((spec) => spec.name === flag.slice(2));
-  return specs.find((spec) => spec.short !== undefined && `-${spec.short}` === flag);
+/** The option as written, without an `=value`. */
+function flagOf(written: string): string {
+  const equals = written.indexOf("=");
+  return written.startsWith("--") && equals >= 0 ? written.slice(0, equals) : written;
 }
 
 function countWords(names: readonly string[]): string {

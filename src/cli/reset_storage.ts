@@ -2,6 +2,7 @@ import { describeHolder, normalizeName, openTokenStore, StorageLockTimeoutError 
 import type { TokenEntry } from "../storage/index.ts";
 import { UsageError } from "../shared/errors.ts";
 import type { CommandHandler } from "./context.ts";
+import { flag } from "./option_values.ts";
 
 const EXIT_OK = 0;
 const EXIT_FAILED = 1;
@@ -62,7 +63,7 @@ export function createResetStorageCommand(settings: ResetStorageOptions = {}): C
     const count = `${chosen.length} token file${chosen.length === 1 ? "" : "s"}`;
     context.stdout(`These ${count}${scope} will be deleted:\n${chosen.map(describe).join("")}`);
 
-    if (options["yes"] !== true) {
+    if (!flag(options, "yes")) {
       if (context.prompt === undefined) {
         context.stderr(
           `mps: nothing deleted: not running interactively, so there is no one to confirm; ` +

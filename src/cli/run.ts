@@ -1,14 +1,14 @@
 import { startHttpServer } from "../http/index.ts";
 import { createLogger } from "../log/index.ts";
 import { createTokenService } from "../oauth/index.ts";
-import { createRunners } from "../service/create_runners.ts";
-import type { Runner } from "../service/create_runners.ts";
-import { runCycle, runLoop } from "../service/downloader_loop.ts";
+import { createRunners, runCycle, runLoop } from "../service/index.ts";
+import type { Runner } from "../service/index.ts";
 import { cleanPartialJobs } from "../spool/index.ts";
 import { openTokenStore } from "../storage/index.ts";
 import { VERSION } from "../version.ts";
 import type { CommandHandler } from "./context.ts";
 import { describeNetwork, networkFor } from "./network.ts";
+import { flag } from "./option_values.ts";
 
 /** `mps run`: one downloader loop per source until SIGINT/SIGTERM; `--once`: one cycle each. */
 export const runCommand: CommandHandler = async ({ context, config, options }) => {
@@ -18,7 +18,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
     file: { path: config.log.file, maxBytes: config.log.maxBytes, maxFiles: config.log.maxFiles },
     console: context.interactive || context.env["MPS_LOG_CONSOLE"] === "1",
   });
-  const once = options["once"] === true;
+  const once = flag(options, "once");
   let runners: Runner[] = [];
   try {
     log.info("service", `mps ${VERSION} starting${once ? " (--once)" : ""}`, { config: config.file });

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { ConfigError } from "./config_error.ts";
+import { ConfigError } from "./errors.ts";
 
 export interface FindConfigOptions {
   /** `--config PATH`, when given. */

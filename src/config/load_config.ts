@@ -2,13 +2,17 @@ import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { defaultRedactor } from "../log/index.ts";
 import type { Redactor } from "../log/index.ts";
+import { errnoCode } from "../shared/errno.ts";
+import { isLoopbackHost } from "../shared/is_loopback_host.ts";
 import { jobIdPrefix } from "../spool/job_id_prefix.ts";
-import { ConfigError } from "./config_error.ts";
 import { configSecrets } from "./config_secrets.ts";
+import { ConfigError } from "./errors.ts";
+import { httpToken } from "./http_token.ts";
 import { resolvePath } from "./resolve_path.ts";
 import * as s from "./schema.ts";
 import { parseProxyUrl } from "../shared/proxy.ts";
 import type { Config, EmailSource, FolderSource, OAuthProvider, ProviderKind, ProxyConfig } from "./types.ts";
+import { signInOf, tokenUserOf } from "./sign_in.ts";
 import { describeElement, validateElement } from "./validate_element.ts";
 import type { ElementContext } from "./validate_element.ts";
 import { parseXmlTree } from "./xml_tree.ts";
@@ -41,7 +45,7 @@ export async function loadConfig(file: string, options: LoadConfigOptions = {}):
   try {
     text = await readFile(file, "utf8");
   } catch (cause) {
-    const reason = (cause as NodeJS.ErrnoException).code === "ENOENT"
+    const reason = errnoCode(cause) === "ENOENT"
       ? "the file does not exist"
       : `the file cannot be read (${(cause as Error).message})`;
     throw new ConfigError(file, reason, { cause });
@@ -94,8 +98,8 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   const oauth = attributesOf("oauth", s.oauthSchema);
   const proxy = readProxy(single.get("proxy"), file, warnings);
 
-  const token = env["MPS_HTTP_TOKEN"] || http.token;
-  if (!isLoopback(http.host) && token === undefined) {
+  const token = httpToken(http.token, env);
+  if (!isLoopbackHost(http.host) && token === undefined) {
     throw new ConfigError(
       file,
       `<http>: attribute 'host' is '${http.host}', which is reachable from other machines, so a token is required: add token="…" to <http> or set MPS_HTTP_TOKEN`,
@@ -242,7 +246,8 @@ function readEmailSources(
           }" clientId="…"/> to <oauth> before 'mps login' or 'mps run'`,
       );
     }
-    if (values.type !== "Imap" && values.userName === "" && values.type !== "ImapOAuthMicrosoftApp") {
+    const signIn = signInOf(values.type);
+    if (signIn === "delegated" && values.userName === "") {
       warnings.push(
         `Config '${file}': line ${element.line}: ${label}: attribute 'userName' is empty: the source cannot sign in`,
       );
@@ -276,7 +281,10 @@ function readEmailSources(
       pollIntervalMs: values.pollInterval,
       idle: values.idle,
       caFile: values.caFile === undefined ? undefined : resolvePath(dir, values.caFile),
+      signIn,
       provider,
+      providerConfig: providers.find((known) => known.id === provider),
+      tokenUser: tokenUserOf(signIn, values.userName),
       printableTypes: values.printableTypes,
       printBody: values.printBody,
       maxMessageSize: values.maxMessageSize,
@@ -293,7 +301,7 @@ function providerFor(
   providers: readonly OAuthProvider[],
   fail: (detail: string) => ConfigError,
 ): string | undefined {
-  if (type === "Imap") return undefined;
+  if (signInOf(type) === "password") return undefined;
   if (explicit !== undefined) {
     const id = explicit.toLowerCase();
     if (!providers.some((provider) => provider.id === id)) {
@@ -356,10 +364,6 @@ function childrenNamed(
 
 function emptyElement(name: string): XmlElement {
   return { name, attributes: {}, line: 0, children: [] };
-}
-
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function deepFreeze<T>(value: T): T {

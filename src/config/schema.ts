@@ -1,11 +1,12 @@
 import * as v from "valibot";
+import { LOG_LEVELS } from "../shared/log_levels.ts";
+import { DAY_MS } from "../shared/time.ts";
 import * as a from "./attributes.ts";
 
 // One valibot object per XML element: its keys are the element's known attributes (anything
 // else is warned about and ignored), its output the typed values with their defaults.
 
 const MAX = Number.MAX_SAFE_INTEGER;
-const DAY_MS = 86_400_000;
 
 export const EMAIL_SOURCE_TYPES = [
   "Imap",
@@ -14,8 +15,6 @@ export const EMAIL_SOURCE_TYPES = [
   "ImapOAuthGoogle",
   "ImapOAuth",
 ] as const;
-
-export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
 
 export const rootSchema = v.object({
   version: a.optionalWholeNumber(1, 999),
@@ -113,9 +112,6 @@ export const communicatorSchema = v.object({
   connectionLostTimeout: a.optionalText(),
   controllerPort: a.optionalText(),
 });
-
-/** Elements with no attributes of their own. */
-export const containerSchema = v.object({});
 
 export type EmailSourceTypeName = typeof EMAIL_SOURCE_TYPES[number];
 export type AnyElementSchema = v.ObjectSchema<v.ObjectEntries, undefined>;

@@ -1,11 +1,14 @@
 import type { AfterDownload } from "./attributes.ts";
 import type { ProxyConfig } from "../shared/proxy.ts";
-import type { EMAIL_SOURCE_TYPES, LOG_LEVELS } from "./schema.ts";
+import type { LogLevel } from "../shared/log_levels.ts";
+import type { EMAIL_SOURCE_TYPES } from "./schema.ts";
 
 export type { AfterDownload, ProxyConfig };
 export type EmailSourceType = typeof EMAIL_SOURCE_TYPES[number];
-export type LogLevel = typeof LOG_LEVELS[number];
+export type { LogLevel };
 export type ProviderKind = "microsoft" | "google" | "oidc";
+/** Who signs in to the mailbox: a password (`Imap`), a user token from `mps login`, or the app itself. */
+export type SignInKind = "password" | "delegated" | "app";
 
 /** The validated `mps.config`: read-only, every default filled in, every path resolved. */
 export interface Config {
@@ -20,6 +23,7 @@ export interface Config {
   readonly emailSources: readonly EmailSource[];
   readonly failedFiles: { readonly folder: string; readonly maxAgeSeconds: number };
   readonly spool: { readonly folder: string };
+  /** `token`: `MPS_HTTP_TOKEN` when set, else `<http token>` (see `httpToken`). */
   readonly http: { readonly host: string; readonly port: number; readonly token: string | undefined };
   readonly log: {
     readonly file: string;
@@ -76,8 +80,17 @@ export interface EmailSource {
   readonly pollIntervalMs: number;
   readonly idle: boolean;
   readonly caFile: string | undefined;
+  /** How the source signs in, derived from `type`. */
+  readonly signIn: SignInKind;
   /** Lower-cased name of the `<oauth>` provider the source signs in with; undefined for `Imap`. */
   readonly provider: string | undefined;
+  /** That `<oauth>` provider itself; undefined for `Imap`, or when no such provider is defined (a load warning). */
+  readonly providerConfig: OAuthProvider | undefined;
+  /**
+   * The name its token is stored under (not yet normalised): the trimmed userName, or `app` for an app-only
+   * source without one; undefined when it signs in with a password.
+   */
+  readonly tokenUser: string | undefined;
   readonly printableTypes: readonly string[];
   readonly printBody: "auto" | "always" | "never";
   readonly maxMessageSize: number;

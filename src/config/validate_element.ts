@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { ConfigError } from "./config_error.ts";
+import { ConfigError } from "./errors.ts";
 import type { XmlElement } from "./xml_tree.ts";
 
 /** How an element is named in messages: `<emailSources>/<add> #1`, or `<http>`. */

@@ -1,5 +1,5 @@
 import xml2js from "xml2js";
-import { ConfigError } from "./config_error.ts";
+import { ConfigError } from "./errors.ts";
 
 /** One XML element with its attributes and the 1-based line its start tag is on. */
 export interface XmlElement {

@@ -1,4 +1,4 @@
-import { MpsError } from "../shared/errors.ts";
+import { ERR_UNEXPECTED, MpsError, problemOf } from "../shared/errors.ts";
 
 export type CheckStatus = "pass" | "warn" | "fail" | "skip";
 
@@ -62,20 +62,22 @@ export function failFrom(id: string, source: string | null, error: unknown, deta
   if (error instanceof MpsError) {
     const aadsts = (error as { aadsts?: unknown }).aadsts;
     const extra = typeof aadsts === "number" ? { aadsts, ...details } : details;
+    const problem = problemOf(error);
     return fail(
       id,
       source,
-      error.code,
-      error.message,
-      error.fix ?? "Read the finding above and correct what it names.",
+      problem.code,
+      problem.message,
+      problem.fix ?? "Read the finding above and correct what it names.",
       extra,
     );
   }
+  // not an mps error: name the error class too, for the bug report
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return fail(
     id,
     source,
-    "ERR_UNEXPECTED",
+    ERR_UNEXPECTED,
     `Unexpected error: ${text}`,
     "This is a bug in mps or an unusual system state: report it with this output.",
     details,

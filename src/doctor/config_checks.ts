@@ -1,9 +1,9 @@
+import { ConfigError } from "../config/index.ts";
 import type { Config } from "../config/index.ts";
 import { MpsError } from "../shared/errors.ts";
 import { blockedBy, fail, pass, warn } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
-
-export const WARN_CONFIG_IGNORED = "WARN_CONFIG_IGNORED";
+import { WARN_CONFIG_IGNORED } from "./errors.ts";
 
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
@@ -53,7 +53,7 @@ export function configFailureResults(error: unknown, file: string | undefined): 
 /** `config.load` when the file cannot be found or read, or is not valid. */
 function checkConfigFailure(error: unknown, file: string | undefined): CheckResult {
   const message = error instanceof Error ? error.message : String(error);
-  const code = error instanceof MpsError ? error.code : "ERR_CONFIG";
+  const code = error instanceof MpsError ? error.code : ConfigError.CODE;
   const fix = /does not exist/.test(message)
     ? "Name the config file with --config PATH or MPS_CONFIG, or put it at conf/mps.config in the working folder."
     : "Correct mps.config where the message says (file, line, element and attribute), then run `mps doctor` again.";

@@ -42,7 +42,7 @@ function notNeeded(source: EmailSource, why: string, ids: readonly string[] = TO
 }
 
 async function tokenChecks(source: EmailSource, options: EmailSourceCheckOptions): Promise<TokenChecks> {
-  if (source.type === "Imap") {
+  if (source.signIn === "password") {
     const results = notNeeded(source, "the source signs in with a password");
     return { results, refresh: results[3] as CheckResult, accessToken: undefined };
   }
@@ -55,7 +55,7 @@ async function tokenChecks(source: EmailSource, options: EmailSourceCheckOptions
     return { results: [present, ...rest], refresh: rest[2] as CheckResult, accessToken: undefined };
   }
   const results: CheckResult[] = [];
-  if (source.type === "ImapOAuthMicrosoftApp") {
+  if (source.signIn === "app") {
     results.push(
       ...notNeeded(
         source,
@@ -94,7 +94,7 @@ async function tokenChecks(source: EmailSource, options: EmailSourceCheckOptions
 }
 
 /**
- * Every check of one email source, in the order of issue 6: token.present, token.decrypt,
+ * Every check of one email source, in the order an admin fixes them: token.present, token.decrypt,
  * token.account, token.refresh, secret.valid, network.connect, imap.login, mailbox.rights.
  * The token checks and the network check run side by side; IMAP needs both.
  */

@@ -1,11 +1,11 @@
+import { httpToken } from "../config/index.ts";
 import type { Config } from "../config/index.ts";
-import { HttpServerError, startHttpServer } from "../http/index.ts";
+import { HttpServerError, probeHttpPort } from "../http/index.ts";
 import { fail, failFrom, pass } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
 
 export interface HttpCheckOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly now: () => number;
   readonly fetch: typeof globalThis.fetch;
   readonly timeoutMs: number;
 }
@@ -27,8 +27,7 @@ export async function checkHttpPort(config: Config, options: HttpCheckOptions): 
   const { host, port } = config.http;
   if (port === 0) return pass(id, null, `<http port="0">: mps run picks a free port for /health and /metrics at start`);
   try {
-    const server = await startHttpServer({ config, states: [], now: options.now, env: options.env });
-    await server.close();
+    await probeHttpPort(config.http, options.env);
     return pass(id, null, `Port ${port} on ${host} is free for /health and /metrics`, { host, port });
   } catch (error) {
     if (!(error instanceof HttpServerError) || error.code !== HttpServerError.LISTEN || !/in use/.test(error.message)) {
@@ -36,7 +35,7 @@ export async function checkHttpPort(config: Config, options: HttpCheckOptions): 
     }
     const urlHost = host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
     const url = `http://${urlHost}:${port}/health`;
-    const token = options.env["MPS_HTTP_TOKEN"] || config.http.token;
+    const token = httpToken(config.http.token, options.env);
     let body: unknown;
     try {
       const response = await options.fetch(url, {

@@ -1,9 +1,6 @@
-// `mps doctor`: every known failure found, explained and given its fix (issue 6, docs/DOCTOR.md).
+// `mps doctor`: every known failure found, explained and given its fix (docs/DOCTOR.md).
 export { runDoctor } from "./run_doctor.ts";
-export type { DoctorOptions } from "./run_doctor.ts";
-export type { CheckResult, CheckStatus } from "./check_result.ts";
+export type { CheckResult } from "./check_result.ts";
 export { configFailureResults } from "./config_checks.ts";
 export { doctorReport } from "./doctor_report.ts";
-export type { DoctorReport, ReportInput } from "./doctor_report.ts";
 export { renderText } from "./render_text.ts";
-export type { RenderTextOptions } from "./render_text.ts";

@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { ImapFlow } from "imapflow";
-import { ImapError, mailboxRightsError } from "../imap/index.ts";
+import { ImapError, MailboxRightsError } from "../imap/index.ts";
 import type { ImapTarget } from "../imap/index.ts";
 import { DOCTOR_TEST_HEADER } from "../shared/doctor_test_header.ts";
 import { failFrom, pass, warn } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
-
-export const WARN_NO_UIDPLUS = "WARN_NO_UIDPLUS";
+import { WARN_NO_UIDPLUS } from "./errors.ts";
 
 export interface MailboxRightsOptions {
   readonly source: string;
@@ -44,7 +43,7 @@ function refused(options: MailboxRightsOptions, what: string, cause?: unknown): 
   const said = cause === undefined
     ? options.lastRefusal()
     : String((cause as { responseText?: unknown }).responseText ?? (cause as Error).message ?? cause);
-  return mailboxRightsError(
+  return new MailboxRightsError(
     options.target,
     what,
     said || "the server refused the command",
@@ -66,7 +65,12 @@ export async function checkMailboxRights(client: ImapFlow, options: MailboxRight
     return failFrom(
       id,
       options.source,
-      mailboxRightsError(target, "change messages", "the folder opens read-only ([READ-ONLY])", new Error("read-only")),
+      new MailboxRightsError(
+        target,
+        "change messages",
+        "the folder opens read-only ([READ-ONLY])",
+        new Error("read-only"),
+      ),
     );
   }
   if (options.noWrite) return await flagExisting(client, options);

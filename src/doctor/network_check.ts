@@ -9,12 +9,12 @@ import { IMAP_TLS, ImapError, imapTarget, toImapError } from "../imap/index.ts";
 import { describeProxy, NO_PROXIES, proxyFor } from "../shared/proxy.ts";
 import type { Proxies } from "../shared/proxy.ts";
 import { openTunnel } from "../shared/proxy_tunnel.ts";
+import { DAY_MS } from "../shared/time.ts";
 import { failFrom, pass, warn } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
+import { WARN_CERT_EXPIRING } from "./errors.ts";
 
-export const WARN_CERT_EXPIRING = "WARN_CERT_EXPIRING";
 const CERT_WARN_DAYS = 14;
-const DAY_MS = 86_400_000;
 
 function withCode(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });

@@ -2,26 +2,20 @@ import { randomUUID } from "node:crypto";
 import { mkdir, open, rmdir, stat, statfs, unlink, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import process from "node:process";
-import { isWindowsStylePath } from "../config/index.ts";
+import { FolderSourceError, isWindowsStylePath } from "../config/index.ts";
 import type { Config, FolderSource } from "../config/index.ts";
 import { LogFileError } from "../log/index.ts";
 import { FailedFolderError } from "../mail/index.ts";
+import { errnoCode, fsReason } from "../shared/errno.ts";
 import type { MpsError } from "../shared/errors.ts";
-import { KNOWN_FAILURES } from "../shared/known_failures.ts";
 import { SpoolError } from "../spool/index.ts";
 import { StorageIoError } from "../storage/index.ts";
 import { fail, failFrom, pass, skip, warn } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
-import { fsReason } from "./fs_reason.ts";
+import { ERR_DISK_FULL, WARN_DISK_LOW } from "./errors.ts";
 
-export const ERR_DISK_FULL = "ERR_DISK_FULL";
-export const WARN_DISK_LOW = "WARN_DISK_LOW";
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
-
-function errnoCode(error: unknown): unknown {
-  return (error as { code?: unknown } | null)?.code;
-}
 
 /** Removes the folders `probe` created, from `dir` up to and including `created`; stops at one that is not empty. */
 async function removeCreated(dir: string, created: string): Promise<void> {
@@ -127,10 +121,7 @@ async function checkLog(file: string, dir: string): Promise<CheckResult> {
 export async function checkFolderSource(source: FolderSource): Promise<CheckResult> {
   const location = source.location;
   if (isWindowsStylePath(location) && process.platform !== "win32") {
-    const known = KNOWN_FAILURES.windowsFolder;
-    return fail("folder.path", source.name, known.code, known.finding(source.name, location), known.fix(source.line), {
-      path: location,
-    });
+    return failFrom("folder.path", source.name, FolderSourceError.windowsPath(source), { path: location });
   }
   try {
     return pass("folder.path", source.name, described("Folder", location, await probeFolder(location)), {
@@ -138,14 +129,9 @@ export async function checkFolderSource(source: FolderSource): Promise<CheckResu
     });
   } catch (cause) {
     // The same words `mps run` logs for this source.
-    return fail(
-      "folder.path",
-      source.name,
-      "ERR_FOLDER_SOURCE",
-      `Cannot read folder source '${location}': ${fsReason(cause)}`,
-      "Check that the folder exists and the account mps runs as may read and delete files in it",
-      { path: location },
-    );
+    return failFrom("folder.path", source.name, FolderSourceError.unreadable(location, fsReason(cause), cause), {
+      path: location,
+    });
   }
 }
 

@@ -1,5 +1,6 @@
 import type { EmailSource, OAuthProvider } from "../config/index.ts";
 import {
+  ClientSecretError,
   ERR_OAUTH_CLIENT_SECRET,
   ERR_OAUTH_NO_CLIENT_SECRET,
   requestAppToken,
@@ -7,13 +8,11 @@ import {
 } from "../oauth/index.ts";
 import type { TokenService } from "../oauth/index.ts";
 import { MpsError } from "../shared/errors.ts";
-import { KNOWN_FAILURES } from "../shared/known_failures.ts";
+import { DAY_MS } from "../shared/time.ts";
 import { fail, failFrom, pass, skip, warn } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
+import { WARN_CLIENT_SECRET_DATE, WARN_CLIENT_SECRET_EXPIRING } from "./errors.ts";
 
-export const WARN_CLIENT_SECRET_EXPIRING = "WARN_CLIENT_SECRET_EXPIRING";
-export const WARN_CLIENT_SECRET_DATE = "WARN_CLIENT_SECRET_DATE";
-const DAY_MS = 86_400_000;
 const SECRET_WARN_DAYS = 30;
 
 export interface RefreshOutcome {
@@ -51,11 +50,11 @@ export async function checkTokenRefresh(
   deps: RefreshDeps,
 ): Promise<RefreshOutcome> {
   const id = "token.refresh";
-  const app = source.type === "ImapOAuthMicrosoftApp";
+  const app = source.signIn === "app";
   try {
     let token: { accessToken: string; expiresAt: number | undefined };
     if (app) {
-      const resolved = await resolveProvider(provider, { fetch: deps.fetch, now: deps.now });
+      const resolved = await resolveProvider(provider, { fetch: deps.fetch });
       const tokens = await requestAppToken({
         resolved,
         source,
@@ -107,7 +106,7 @@ export function checkClientSecret(
 ): CheckResult {
   const id = "secret.valid";
   if (isSecretError(refresh.error)) return failFrom(id, source.name, refresh.error);
-  const confidential = (provider.clientSecret ?? "") !== "" || source.type === "ImapOAuthMicrosoftApp";
+  const confidential = (provider.clientSecret ?? "") !== "" || source.signIn === "app";
   if (!confidential) {
     return skip(id, source.name, `Not needed: provider '${provider.name}' is a public client (no clientSecret)`, false);
   }
@@ -128,7 +127,6 @@ export function checkClientSecret(
     );
   }
   const details = { expiresAt: new Date(expires).toISOString() };
-  const known = KNOWN_FAILURES.clientSecret;
   if (expires <= now) {
     if (verified) {
       return warn(
@@ -140,12 +138,10 @@ export function checkClientSecret(
         details,
       );
     }
-    return fail(
+    return failFrom(
       id,
       source.name,
-      known.code,
-      `${known.finding}: ${subject} expired on ${day(expires)} (clientSecretExpires)`,
-      known.fix({ provider: provider.name }),
+      new ClientSecretError(provider.name, `${subject} expired on ${day(expires)} (clientSecretExpires)`),
       details,
     );
   }

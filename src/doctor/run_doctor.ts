@@ -100,7 +100,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
       : checkProxy(config, sources.email, options.proxies, timeoutMs),
     Promise.all(sources.folder.map((source) => checkFolderSource(source))),
     Promise.all(sources.email.map((source) => checkEmailSource(source, sourceOptions))),
-    checkHttpPort(config, { env: options.env, now, fetch: options.localFetch ?? options.fetch, timeoutMs }),
+    checkHttpPort(config, { env: options.env, fetch: options.localFetch ?? options.fetch, timeoutMs }),
     checkTokensUnused(config, store),
   ]);
   return [

@@ -1,12 +1,10 @@
 import type { Config, EmailSource, OAuthProvider } from "../config/index.ts";
-import { accountNames, appTokenUser, TokenNotFoundError } from "../oauth/index.ts";
-import { KNOWN_FAILURES } from "../shared/known_failures.ts";
+import { accountNames, TokenNotFoundError, WrongStoredAccountError } from "../oauth/index.ts";
 import { normalizeName } from "../storage/index.ts";
 import type { StoredTokens, TokenStore } from "../storage/index.ts";
 import { fail, failFrom, pass, skip, warn } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
-
-export const WARN_TOKEN_UNUSED = "WARN_TOKEN_UNUSED";
+import { ERR_SOURCE_NO_USER, WARN_TOKEN_UNUSED } from "./errors.ts";
 
 function iso(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString();
@@ -24,7 +22,7 @@ export async function checkTokenPresent(
     return fail(
       id,
       source.name,
-      "ERR_SOURCE_NO_USER",
+      ERR_SOURCE_NO_USER,
       `Could not retrieve an access token from the OAuth storage: email source '${source.name}' (config line ${source.line}) has no userName`,
       `Set userName="…" of the source to the mailbox address, then run \`mps login ${provider.name} <that address>\`.`,
     );
@@ -104,15 +102,7 @@ export function checkTokenAccount(source: EmailSource, provider: OAuthProvider, 
     return pass(id, source.name, `Signed in as '${names[0] ?? username}', the source's userName`, { accounts: names });
   }
   const signedIn = names[0] ?? "";
-  const known = KNOWN_FAILURES.wrongAccount;
-  return fail(
-    id,
-    source.name,
-    known.code,
-    `${known.finding}: the sign-in stored for '${username}' is the account '${signedIn}'`,
-    known.fix({ provider: provider.name, user: username, signedIn }),
-    { accounts: names },
-  );
+  return failFrom(id, source.name, new WrongStoredAccountError(provider.name, username, signedIn), { accounts: names });
 }
 
 /** `token.unused`: stored sign-ins that no email source of the config uses (all sources, whatever --source says). */
@@ -121,8 +111,7 @@ export async function checkTokensUnused(config: Config, store: TokenStore): Prom
   const used = new Set<string>();
   for (const source of config.emailSources) {
     if (source.provider === undefined) continue;
-    const user = source.type === "ImapOAuthMicrosoftApp" ? appTokenUser(source) : source.userName;
-    used.add(`${source.provider}\n${normalizeName(user)}`);
+    used.add(`${source.provider}\n${normalizeName(source.tokenUser ?? "")}`);
   }
   let entries;
   try {

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { describeError } from "../log/index.ts";
 import type { ComponentLogger } from "../log/index.ts";
-import type { SourceState } from "../service/source_state.ts";
+import type { SourceState } from "../status/index.ts";
 import { bearerTokenCheck } from "./bearer_token.ts";
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from "./exposition.ts";
 import { healthReport } from "./health_report.ts";

@@ -1,4 +1,4 @@
-import type { SourceState } from "../service/source_state.ts";
+import type { SourceState } from "../status/index.ts";
 import { sourceHealth } from "./source_health.ts";
 import type { SourceHealth } from "./source_health.ts";
 

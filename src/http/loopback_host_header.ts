@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { isLoopbackHost } from "./is_loopback_host.ts";
+import { isLoopbackHost } from "../shared/is_loopback_host.ts";
 
 /**
  * True for a `Host` header naming this machine in a way DNS cannot redirect: `localhost`, a

@@ -1,4 +1,4 @@
-import type { SourceState } from "../service/source_state.ts";
+import type { SourceState } from "../status/index.ts";
 import type { MetricFamily, MetricType, Sample } from "./exposition.ts";
 import type { ProcessSample } from "./process_sample.ts";
 import { sourceHealth } from "./source_health.ts";

@@ -1,81 +1,30 @@
 import type { EmailSource } from "../config/index.ts";
-import { MpsError } from "../shared/errors.ts";
-import { KNOWN_FAILURES } from "../shared/known_failures.ts";
+import {
+  IMAP_AUTH,
+  IMAP_CONNECT,
+  IMAP_FOLDER,
+  IMAP_NOT_CONNECTED,
+  IMAP_OTHER,
+  IMAP_SHARED_MAILBOX,
+  IMAP_TLS,
+  ImapError,
+  ImapThrottledError,
+  mailboxRightsError,
+} from "./errors.ts";
+import type { ImapTarget } from "./errors.ts";
 import { proxyRefused, proxyUnreachable } from "../shared/proxy.ts";
-import type { Proxy } from "../shared/proxy.ts";
-import { IMAP_THROTTLED, throttleAnswer } from "./imap_throttle.ts";
+import { throttleAnswer } from "./imap_throttle.ts";
 
-export const IMAP_CONNECT = "ERR_IMAP_CONNECT";
-export const IMAP_TLS = "ERR_IMAP_TLS";
-export const IMAP_AUTH = "ERR_IMAP_AUTH";
-export const IMAP_NOT_CONNECTED = "ERR_IMAP_NOT_CONNECTED";
-export const IMAP_FOLDER = "ERR_IMAP_FOLDER";
-export const IMAP_OTHER = "ERR_IMAP";
-/** A delegate's sign-in may not open the shared mailbox: Full Access is missing. */
-export const IMAP_SHARED_MAILBOX = "ERR_IMAP_SHARED_MAILBOX";
-/** The account cannot read, flag or delete in the folder: SPEC's "Test connection was not successful". */
-export const IMAP_RIGHTS = KNOWN_FAILURES.mailboxRights.code;
-
-/** An IMAP failure with a stable code and the fix an admin can act on. */
-export class ImapError extends MpsError {
-  constructor(code: string, message: string, options: { cause: unknown; fix: string }) {
-    super(code, message, options);
-  }
-}
-
-/** The server said it throttles this mailbox: no attempt before `retryAfterMs` from when it said so. */
-export class ImapThrottledError extends ImapError {
-  static readonly CODE = IMAP_THROTTLED;
-  /** How long to wait from the moment the error was raised, already capped. */
-  readonly retryAfterMs: number;
-  constructor(message: string, retryAfterMs: number, options: { cause: unknown; fix: string }) {
-    super(IMAP_THROTTLED, message, options);
-    this.retryAfterMs = retryAfterMs;
-  }
-}
-
-export interface ImapTarget {
-  readonly host: string;
-  readonly port: number;
-  readonly userName: string;
-  readonly folder: string;
-  readonly caFile: string | undefined;
-  readonly oauth: boolean;
-  /** App-only sign-in (ImapOAuthMicrosoftApp): the rights fix differs. */
-  readonly app?: boolean | undefined;
-  /** The `<oauth>` provider, named in the `mps login` command of a fix. */
-  readonly provider?: string | undefined;
-  /** A shared mailbox `userName` opens as a delegate. */
-  readonly mailbox?: string | undefined;
-  /** The proxy the connection goes through (HTTP CONNECT); undefined when direct. */
-  readonly proxy?: Proxy | undefined;
-}
+// `service/email_source.ts` imports these from here.
+export { mailboxRightsError };
+export type { ImapTarget };
 
 /**
  * The IMAP login name: a shared mailbox's address (its token is the delegate's, as Microsoft
  * documents for shared mailboxes), else userName.
  */
 export function imapUser(source: EmailSource): string {
-  return source.type !== "Imap" && source.mailbox !== undefined ? source.mailbox : source.userName;
-}
-
-/** "Test connection was not successful": `what` the server refused (e.g. "delete messages"), with its answer. */
-export function mailboxRightsError(target: ImapTarget, what: string, detail: string, cause: unknown): ImapError {
-  const access = !target.oauth ? "password" : target.app === true ? "app" : "delegated";
-  return new ImapError(
-    IMAP_RIGHTS,
-    `${KNOWN_FAILURES.mailboxRights.finding}: '${target.userName}' may not ${what} in folder '${target.folder}' on ${target.host}:${target.port}` +
-      (detail === "" ? "" : `: ${detail}`),
-    {
-      cause,
-      fix: KNOWN_FAILURES.mailboxRights.fix({
-        access,
-        provider: target.provider,
-        user: target.userName,
-        folder: target.folder,
-      }),
-    },
-  );
+  return source.signIn !== "password" && source.mailbox !== undefined ? source.mailbox : source.userName;
 }
 
 /** What `toImapError` needs to know about a source. */
@@ -86,10 +35,10 @@ export function imapTarget(source: EmailSource): ImapTarget {
     userName: source.userName,
     folder: source.folder,
     caFile: source.caFile,
-    oauth: source.type !== "Imap",
-    app: source.type === "ImapOAuthMicrosoftApp",
+    oauth: source.signIn !== "password",
+    app: source.signIn === "app",
     provider: source.provider,
-    ...(source.type !== "Imap" && source.mailbox !== undefined ? { mailbox: source.mailbox } : {}),
+    ...(source.signIn !== "password" && source.mailbox !== undefined ? { mailbox: source.mailbox } : {}),
   };
 }
 

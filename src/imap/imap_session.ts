@@ -6,8 +6,9 @@ import type { ComponentLogger } from "../log/index.ts";
 import { proxyFor } from "../shared/proxy.ts";
 import type { Proxies } from "../shared/proxy.ts";
 import { VERSION } from "../version.ts";
-import { IMAP_FOLDER, ImapError, imapTarget, toImapError } from "./imap_error.ts";
-import type { ImapTarget } from "./imap_error.ts";
+import { IMAP_FOLDER, IMAP_OTHER, IMAP_TLS, ImapError } from "./errors.ts";
+import type { ImapTarget } from "./errors.ts";
+import { imapTarget, toImapError } from "./imap_error.ts";
 
 /** How a source signs in: a password, or an access token (XOAUTH2 / OAUTHBEARER). */
 export interface ImapAuth {
@@ -68,7 +69,7 @@ export class ImapSession {
       try {
         ca = await readFile(source.caFile, "utf8");
       } catch (cause) {
-        throw new ImapError("ERR_IMAP_TLS", `Cannot read caFile '${source.caFile}': ${(cause as Error).message}`, {
+        throw new ImapError(IMAP_TLS, `Cannot read caFile '${source.caFile}': ${(cause as Error).message}`, {
           cause,
           fix: "Point caFile at a readable PEM file of the CA that signed the IMAP server's certificate",
         });
@@ -111,7 +112,7 @@ export class ImapSession {
     } catch (error) {
       client.close();
       const mapped = toImapError(error, this.target);
-      throw mapped.code === "ERR_IMAP" && /NO/.test(String(Reflect.get(Object(error), "responseStatus")))
+      throw mapped.code === IMAP_OTHER && /NO/.test(String(Reflect.get(Object(error), "responseStatus")))
         ? new ImapError(
           IMAP_FOLDER,
           `Cannot open folder '${source.folder}' of '${source.userName}': ${mapped.message}`,

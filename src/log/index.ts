@@ -18,7 +18,4 @@ export { createRotatingFile, DEFAULT_MAX_BYTES, DEFAULT_MAX_FILES } from "./rota
 export type { RotatingFile, RotatingFileOptions } from "./rotating_file.ts";
 export { createConsoleSink, wantsConsoleLog } from "./console_sink.ts";
 export type { TextStream } from "./console_sink.ts";
-export { createMemorySink } from "./memory_sink.ts";
-export type { MemorySink } from "./memory_sink.ts";
-export { LogFileError } from "./log_file_error.ts";
-export { LogOptionError } from "./log_option_error.ts";
+export { LogFileError, LogOptionError } from "./errors.ts";

@@ -1,7 +1,8 @@
-/** Log levels, most severe first: a logger at `info` writes error, warn and info. */
-export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
+import { LOG_LEVELS } from "../shared/log_levels.ts";
+import type { LogLevel } from "../shared/log_levels.ts";
 
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS };
+export type { LogLevel };
 
 /** Extra facts of a log line, rendered `key=value` after the message. */
 export type LogFields = Readonly<Record<string, unknown>>;

@@ -30,7 +30,7 @@ export type LoggerOptions = {
   console?: boolean | undefined;
   /** Where console lines go. Default `process.stderr`. */
   consoleStream?: TextStream | undefined;
-  /** More sinks, e.g. `createMemorySink()` in tests. */
+  /** More sinks, e.g. one that keeps lines in memory in tests. */
   sinks?: readonly LogSink[] | undefined;
   /** Default: the shared redactor, which knows the registered secrets. */
   redactor?: Redactor | undefined;

@@ -13,8 +13,8 @@ import { Buffer } from "node:buffer";
 import { closeSync, fstatSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import type { Stats } from "node:fs";
 import { dirname } from "node:path";
-import { LogFileError } from "./log_file_error.ts";
-import { LogOptionError } from "./log_option_error.ts";
+import { errnoCode } from "../shared/errno.ts";
+import { LogFileError, LogOptionError } from "./errors.ts";
 
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_MAX_FILES = 5;
@@ -44,7 +44,7 @@ export type RotatingFile = {
 };
 
 function isMissing(error: unknown): boolean {
-  return (error as { code?: unknown } | null)?.code === "ENOENT";
+  return errnoCode(error) === "ENOENT";
 }
 
 function removeIfExists(path: string): void {

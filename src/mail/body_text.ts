@@ -1,7 +1,7 @@
 import { setImmediate } from "node:timers";
 import type { JobBuilder } from "../spool/index.ts";
 import { safeDocumentName } from "../spool/index.ts";
-import { htmlToText, MAX_HTML_CHARS } from "./html_to_text.ts";
+import { htmlToText, MAX_HTML_CHARS } from "./html/index.ts";
 import type { MessageHeaders } from "./message_headers.ts";
 
 /** How much body text is kept in memory for printing; the rest of a huge body is cut off. */

@@ -1,8 +1,7 @@
 import type { EmailSource } from "../config/types.ts";
-import { isAllowedSender } from "./allowed_sender.ts";
+import { authenticationProblem, isAllowedSender } from "./sender/index.ts";
 import type { MessageHeaders } from "./message_headers.ts";
 import { MessageRejectedError } from "./message_rejected_error.ts";
-import { authenticationProblem } from "./sender_authentication.ts";
 
 /**
  * Throws the rejection of a message whose sender cannot be taken: none or several candidates

@@ -1,5 +1,5 @@
 import { probeSpool, SpoolError } from "../spool/index.ts";
-import { FailedFolderError } from "./failed_folder_error.ts";
+import { FailedFolderError } from "./failed/index.ts";
 import { MessageRejectedError } from "./message_rejected_error.ts";
 
 /**

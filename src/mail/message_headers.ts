@@ -1,8 +1,7 @@
 import type { Headers } from "@zone-eu/mailsplit";
 import libmime from "libmime";
-import { senderIdentity } from "./sender_address.ts";
-import type { SenderIdentity } from "./sender_address.ts";
-import { fieldValue } from "./structured_field.ts";
+import { fieldValue, senderIdentity } from "./sender/index.ts";
+import type { SenderIdentity } from "./sender/index.ts";
 
 /** The header fields of a message that mps uses, decoded to text. Empty strings when absent. */
 export interface MessageHeaders {

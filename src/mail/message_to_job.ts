@@ -1,17 +1,16 @@
 import type { Readable } from "node:stream";
 import type { EmailSource } from "../config/types.ts";
 import { JobBuilder } from "../spool/index.ts";
-import type { Job, PublishOrder } from "../spool/index.ts";
+import type { Job, PublishTicket } from "../spool/index.ts";
 import { BodyText } from "./body_text.ts";
 import { checkSender } from "./check_sender.ts";
-import { saveFailedMessage } from "./failed_message.ts";
+import { RawTee, saveFailedMessage } from "./failed/index.ts";
 import { messageFault } from "./message_fault.ts";
 import { MessageRejectedError } from "./message_rejected_error.ts";
 import type { FailedReason } from "./message_rejected_error.ts";
 import { MimeWalker } from "./mime_walker.ts";
 import type { WalkContext } from "./mime_walker.ts";
-import { RawTee } from "./raw_tee.ts";
-import { SplitterFeed } from "./splitter_feed.ts";
+import { SplitterFeed } from "./mime/index.ts";
 
 export interface MessageToJobOptions {
   /** The raw RFC 5322 message, e.g. imapflow's `download()` / fetch `source` stream. */
@@ -27,10 +26,10 @@ export interface MessageToJobOptions {
   readonly size?: number;
   /**
    * Publishing order when messages are converted side by side: this job is renamed into the
-   * spool only after the one before, so jobs appear in mailbox order. `done()` is called on
-   * every outcome, so the next one never waits for a message that makes no job.
+   * spool only after the one before, so jobs appear in mailbox order. The ticket's queue lets
+   * the next job go on every outcome.
    */
-  readonly order?: PublishOrder;
+  readonly order?: PublishTicket;
   /**
    * False: the job's rename into the spool is made durable later, by the caller's
    * `syncSpool()` for the whole batch, before any message of it leaves the mailbox.
@@ -64,14 +63,6 @@ export type MessageOutcome =
  * `messageFault`), or the `Failed` folder cannot be written. The message then stays in the mailbox.
  */
 export async function messageToJob(options: MessageToJobOptions): Promise<MessageOutcome> {
-  try {
-    return await convertMessage(options);
-  } finally {
-    options.order?.done();
-  }
-}
-
-async function convertMessage(options: MessageToJobOptions): Promise<MessageOutcome> {
   const { source, message } = options;
   const builder = await JobBuilder.begin(options.spoolDir, options.jobId, { now: options.now });
   if (builder === undefined) {

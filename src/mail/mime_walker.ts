@@ -4,16 +4,14 @@ import { decode as decodeCharset } from "libmime/lib/charset.js";
 import type { Readable, Transform } from "node:stream";
 import type { EmailSource } from "../config/types.ts";
 import type { JobBuilder } from "../spool/index.ts";
-import { Base64Decoder } from "./base64_decoder.ts";
 import type { BodyText } from "./body_text.ts";
 import type { MessageHeaders } from "./message_headers.ts";
 import { readMessageHeaders } from "./message_headers.ts";
 import { MessageRejectedError } from "./message_rejected_error.ts";
-import { DecodingSink, DISCARD } from "./part_sink.ts";
-import type { PartSink } from "./part_sink.ts";
+import { Base64Decoder, DecodingSink, DISCARD, SplitterFeed } from "./mime/index.ts";
+import type { PartSink } from "./mime/index.ts";
 import { partFileName } from "./part_file_name.ts";
 import { printablePart } from "./printable_part.ts";
-import { SplitterFeed } from "./splitter_feed.ts";
 
 type MimeNode = Exclude<SplitterChunk, MessageChunk>;
 

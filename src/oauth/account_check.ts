@@ -1,5 +1,5 @@
 import type { IdTokenClaims } from "../storage/index.ts";
-import { AccountUnknownError, WrongAccountError } from "./login_errors.ts";
+import { AccountUnknownError, WrongAccountError } from "./errors.ts";
 
 /** The ID token claims that name an account, in the order they are shown. */
 export const ACCOUNT_CLAIMS = ["preferred_username", "email", "upn"] as const;

@@ -12,7 +12,7 @@ import * as oauth from "oauth4webapi";
 import type { OAuthProvider } from "../config/index.ts";
 import { MpsError } from "../shared/errors.ts";
 import { readPkcs12 } from "./pkcs12.ts";
-import { ERR_OAUTH_CLIENT_CERTIFICATE } from "./sign_in_failures.ts";
+import { ERR_OAUTH_CLIENT_CERTIFICATE } from "./errors.ts";
 
 /** The certificate file cannot be used: unreadable, no key, key and certificate do not match, expired. */
 export class ClientCertificateError extends MpsError {

@@ -10,21 +10,15 @@
  * overwritten: the app token is then kept in memory only.
  */
 import * as oauth from "oauth4webapi";
+import { APP_TOKEN_USER } from "../config/index.ts";
 import type { EmailSource } from "../config/index.ts";
 import { registerSecret } from "../log/index.ts";
 import type { StoredTokens } from "../storage/index.ts";
 import { toOAuthError } from "./oauth_error.ts";
 import type { ResolvedProvider } from "./provider_endpoints.ts";
-import { MissingClientSecretError } from "./token_errors.ts";
+import { MissingClientSecretError } from "./errors.ts";
 
 export const CLIENT_CREDENTIALS_GRANT = "client_credentials";
-/** Name the app-only token is stored under when the source has no userName. */
-export const APP_TOKEN_USER = "app";
-
-/** The store name of a source's app-only token: its userName, or `app`. */
-export function appTokenUser(source: EmailSource): string {
-  return source.userName.trim() || APP_TOKEN_USER;
-}
 
 /** True when the stored tokens are an app-only cache entry (so they may be replaced). */
 export function isAppToken(tokens: StoredTokens | undefined): boolean {
@@ -46,7 +40,7 @@ export async function requestAppToken(options: RequestAppTokenOptions): Promise<
   if (!provider.clientSecret && provider.clientCertificate === undefined) {
     throw new MissingClientSecretError(provider, source.name);
   }
-  const username = appTokenUser(source);
+  const username = source.tokenUser ?? APP_TOKEN_USER;
   const context = {
     provider,
     username,

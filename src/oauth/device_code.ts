@@ -2,7 +2,7 @@
 // without a browser. The user opens the verification URL anywhere and types the code.
 import * as oauth from "oauth4webapi";
 import { MpsError } from "../shared/errors.ts";
-import { DeviceFlowUnsupportedError, LoginCancelledError, LoginTimeoutError } from "./login_errors.ts";
+import { DeviceFlowUnsupportedError, LoginCancelledError, LoginTimeoutError } from "./errors.ts";
 import { loginResult, loginScopes } from "./login_tokens.ts";
 import type { LoginResult, SaveTokens } from "./login_tokens.ts";
 import { isNetworkError, toOAuthError } from "./oauth_error.ts";

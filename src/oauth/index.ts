@@ -1,21 +1,15 @@
 export {
   findProvider,
-  GOOGLE_SCOPES,
-  isLoopbackHttp,
   MICROSOFT_APP_SCOPES,
-  MICROSOFT_DEFAULT_TENANT,
   MICROSOFT_DELEGATED_SCOPES,
   MICROSOFT_LOGIN_HOST,
-  OIDC_DEFAULT_SCOPES,
   providerForSource,
-  ProviderResolveError,
   resolveProvider,
-  UnknownProviderError,
 } from "./provider_endpoints.ts";
-export type { FetchOptions, ResolvedProvider, ResolveProviderOptions } from "./provider_endpoints.ts";
+export type { ResolvedProvider } from "./provider_endpoints.ts";
 export {
-  aadstsOf,
-  adminConsentUrl,
+  AccountUnknownError,
+  ClientSecretError,
   ERR_OAUTH,
   ERR_OAUTH_ACCESS_DENIED,
   ERR_OAUTH_ACCOUNT_DISABLED,
@@ -31,6 +25,7 @@ export {
   ERR_OAUTH_MALFORMED_REQUEST,
   ERR_OAUTH_MFA_REQUIRED,
   ERR_OAUTH_NETWORK,
+  ERR_OAUTH_NO_CLIENT_SECRET,
   ERR_OAUTH_PASSWORD_EXPIRED,
   ERR_OAUTH_PUBLIC_CLIENT_FLOWS_OFF,
   ERR_OAUTH_REDIRECT_URI,
@@ -39,44 +34,27 @@ export {
   ERR_OAUTH_SERVER,
   ERR_OAUTH_SESSION_ENDED,
   ERR_OAUTH_TENANT_NOT_FOUND,
-  isNetworkError,
+  ERR_TOKEN_NOT_FOUND,
+  LoopbackPortError,
   OAuthError,
-  toOAuthError,
-} from "./oauth_error.ts";
-export type { OAuthErrorContext, OAuthErrorDetails } from "./oauth_error.ts";
+  ProviderResolveError,
+  TokenNotFoundError,
+  UnknownProviderError,
+  WrongAccountError,
+  WrongStoredAccountError,
+} from "./errors.ts";
+export { aadstsOf, adminConsentUrl, toOAuthError } from "./oauth_error.ts";
+export type { OAuthErrorContext } from "./oauth_error.ts";
 export { BY_AADSTS, SIGN_IN_FAILURES } from "./sign_in_failures.ts";
+export type { SignInFailure, SignInFailureName } from "./sign_in_failures.ts";
 export { certificateClientAuth, ClientCertificateError, loadClientCertificate } from "./client_certificate.ts";
 export type { ClientCertificate } from "./client_certificate.ts";
-export type { SignInFailure, SignInFailureName } from "./sign_in_failures.ts";
-export {
-  APP_TOKEN_USER,
-  appTokenUser,
-  CLIENT_CREDENTIALS_GRANT,
-  isAppToken,
-  requestAppToken,
-} from "./client_credentials.ts";
-export type { RequestAppTokenOptions } from "./client_credentials.ts";
-export {
-  ERR_OAUTH_NO_CLIENT_SECRET,
-  ERR_TOKEN_NOT_FOUND,
-  MissingClientSecretError,
-  TokenNotFoundError,
-} from "./token_errors.ts";
+export { requestAppToken } from "./client_credentials.ts";
 export { createTokenService } from "./token_service.ts";
-export type { AccessToken, TokenService, TokenServiceOptions, TokenState, TokenStatus } from "./token_service.ts";
+export type { TokenService, TokenServiceOptions } from "./token_service.ts";
 // Interactive sign-in: mps login (browser with loopback redirect, device code).
-export { accountNames, checkAccount, keptClaims } from "./account_check.ts";
-export {
-  AccountUnknownError,
-  DeviceFlowUnsupportedError,
-  LoginCancelledError,
-  LoginTimeoutError,
-  LoopbackPortError,
-  WrongAccountError,
-} from "./login_errors.ts";
-export { loginResult, loginScopes } from "./login_tokens.ts";
+export { accountNames, checkAccount } from "./account_check.ts";
 export type { LoginResult, SaveTokens } from "./login_tokens.ts";
-export { authorizationUrl, loginLoopback, loopbackRedirectUri } from "./login_loopback.ts";
-export type { LoopbackLoginOptions, LoopbackLoginOutcome } from "./login_loopback.ts";
+export { authorizationUrl, loginLoopback } from "./login_loopback.ts";
 export { loginDeviceCode } from "./device_code.ts";
-export type { DeviceCodePrompt, DeviceLoginOptions, DeviceLoginOutcome } from "./device_code.ts";
+export type { DeviceCodePrompt } from "./device_code.ts";

@@ -8,7 +8,7 @@ import { MpsError } from "../shared/errors.ts";
 import { terminalSafe } from "../shared/terminal_safe.ts";
 import { CALLBACK_PAGE_HEADERS, callbackPage } from "./callback_page.ts";
 import type { CallbackPageInput } from "./callback_page.ts";
-import { LoginCancelledError, LoginTimeoutError, LoopbackPortError } from "./login_errors.ts";
+import { LoginCancelledError, LoginTimeoutError, LoopbackPortError } from "./errors.ts";
 import { loginResult, loginScopes } from "./login_tokens.ts";
 import type { LoginResult, SaveTokens } from "./login_tokens.ts";
 import { toOAuthError } from "./oauth_error.ts";

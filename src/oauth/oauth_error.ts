@@ -1,44 +1,12 @@
 import * as oauth from "oauth4webapi";
 import type { OAuthProvider } from "../config/index.ts";
-import { MpsError } from "../shared/errors.ts";
 import { ProxyError } from "../shared/proxy.ts";
-import {
-  BY_AADSTS,
-  ERR_OAUTH,
-  ERR_OAUTH_INVALID_RESPONSE,
-  ERR_OAUTH_NETWORK,
-  ERR_OAUTH_SERVER,
-  relogin,
-  SIGN_IN_FAILURES,
-} from "./sign_in_failures.ts";
+import { ERR_OAUTH, ERR_OAUTH_INVALID_RESPONSE, ERR_OAUTH_NETWORK, ERR_OAUTH_SERVER, OAuthError } from "./errors.ts";
+import type { OAuthErrorDetails } from "./errors.ts";
+import { BY_AADSTS, relogin, SIGN_IN_FAILURES } from "./sign_in_failures.ts";
 import type { SignInFailure } from "./sign_in_failures.ts";
 
-export {
-  adminConsentUrl,
-  ERR_OAUTH,
-  ERR_OAUTH_ACCESS_DENIED,
-  ERR_OAUTH_ACCOUNT_DISABLED,
-  ERR_OAUTH_ACCOUNT_NOT_IN_TENANT,
-  ERR_OAUTH_APP_NOT_FOUND,
-  ERR_OAUTH_CLIENT_CERTIFICATE,
-  ERR_OAUTH_CLIENT_SECRET,
-  ERR_OAUTH_CODE_REUSED,
-  ERR_OAUTH_CONDITIONAL_ACCESS,
-  ERR_OAUTH_CONSENT_REQUIRED,
-  ERR_OAUTH_DEVICE_CODE_EXPIRED,
-  ERR_OAUTH_INVALID_RESPONSE,
-  ERR_OAUTH_MALFORMED_REQUEST,
-  ERR_OAUTH_MFA_REQUIRED,
-  ERR_OAUTH_NETWORK,
-  ERR_OAUTH_PASSWORD_EXPIRED,
-  ERR_OAUTH_PUBLIC_CLIENT_FLOWS_OFF,
-  ERR_OAUTH_REDIRECT_URI,
-  ERR_OAUTH_REFRESH_FAILED,
-  ERR_OAUTH_RESOURCE_NOT_IN_TENANT,
-  ERR_OAUTH_SERVER,
-  ERR_OAUTH_SESSION_ENDED,
-  ERR_OAUTH_TENANT_NOT_FOUND,
-} from "./sign_in_failures.ts";
+export { adminConsentUrl } from "./sign_in_failures.ts";
 
 export type OAuthErrorContext = {
   provider: OAuthProvider;
@@ -51,46 +19,6 @@ export type OAuthErrorContext = {
   /** What was being done: `login` keeps a plain `invalid_grant` from reading as a refresh failure. */
   operation?: "login" | "refresh" | "client_credentials" | "device_code" | undefined;
 };
-
-/** What the provider said, as far as it said anything. */
-export type OAuthErrorDetails = {
-  /** OAuth `error` value (`invalid_grant`), when the server sent one. */
-  error?: string | undefined;
-  errorDescription?: string | undefined;
-  /** HTTP status of the failed response. */
-  status?: number | undefined;
-  /** Entra's AADSTS number (`700082`), from `error_codes` or the description. */
-  aadsts?: number | undefined;
-  /** A later attempt may work (network, 5xx, temporarily_unavailable). */
-  retryable?: boolean;
-};
-
-/** An OAuth operation failed; `code` says which known failure it is, `fix` what the admin can do. */
-export class OAuthError extends MpsError {
-  static readonly CODE = ERR_OAUTH;
-  readonly provider: string;
-  readonly username: string;
-  readonly error: string | undefined;
-  readonly errorDescription: string | undefined;
-  readonly status: number | undefined;
-  readonly aadsts: number | undefined;
-  readonly retryable: boolean;
-  constructor(
-    code: string,
-    message: string,
-    details: OAuthErrorDetails & { provider: string; username: string },
-    options: { cause: unknown; fix: string },
-  ) {
-    super(code, message, options);
-    this.provider = details.provider;
-    this.username = details.username;
-    this.error = details.error;
-    this.errorDescription = details.errorDescription;
-    this.status = details.status;
-    this.aadsts = details.aadsts;
-    this.retryable = details.retryable ?? false;
-  }
-}
 
 const NETWORK_CODES = new Set([
   "ECONNREFUSED",

@@ -1,9 +1,10 @@
 import * as oauth from "oauth4webapi";
 import type { Config, EmailSource, OAuthProvider } from "../config/index.ts";
 import { registerSecret } from "../log/index.ts";
-import { MpsError } from "../shared/errors.ts";
 import { certificateClientAuth, loadClientCertificate } from "./client_certificate.ts";
 import type { ClientCertificate } from "./client_certificate.ts";
+import { isLoopbackHost } from "../shared/is_loopback_host.ts";
+import { ProviderResolveError, UnknownProviderError } from "./errors.ts";
 
 /** Microsoft's delegated scopes for IMAP; without offline_access there is no refresh token. */
 export const MICROSOFT_DELEGATED_SCOPES: readonly string[] = [
@@ -56,41 +57,16 @@ export type ResolvedProvider = {
 
 export type ResolveProviderOptions = {
   fetch: typeof globalThis.fetch;
-  /** ms epoch; unused today, kept so callers can pass the clock everywhere. */
+  /** ms epoch, for checking a client certificate's validity; default the system clock. */
   now?: () => number;
   signal?: AbortSignal;
 };
-
-/** Discovery or endpoint set-up of a provider failed. */
-export class ProviderResolveError extends MpsError {
-  static readonly CODE = "ERR_OAUTH_PROVIDER";
-  readonly provider: string;
-  constructor(provider: OAuthProvider, detail: string, fix: string, options: { cause: unknown }) {
-    super(
-      ProviderResolveError.CODE,
-      `Cannot use OAuth provider '${provider.name}' (config line ${provider.line}): ${detail}`,
-      {
-        cause: options.cause,
-        fix,
-      },
-    );
-    this.provider = provider.id;
-  }
-}
-
-/** A provider name that is not in `<oauth>`, or a source without a provider. */
-export class UnknownProviderError extends MpsError {
-  static readonly CODE = "ERR_OAUTH_UNKNOWN_PROVIDER";
-  constructor(message: string, fix: string, options: { cause?: unknown } = {}) {
-    super(UnknownProviderError.CODE, message, { cause: options.cause, fix });
-  }
-}
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** True for `http://127.0.0.1`, `http://localhost` and `http://[::1]` URLs (test and lab servers). */
 export function isLoopbackHttp(url: URL): boolean {
-  return url.protocol === "http:" && ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  return url.protocol === "http:" && isLoopbackHost(url.hostname);
 }
 
 function withSlash(url: string): string {
@@ -125,7 +101,7 @@ export function providerForSource(config: Config, source: EmailSource): OAuthPro
       { cause: new Error("source has no provider") },
     );
   }
-  return findProvider(config, source.provider);
+  return source.providerConfig ?? findProvider(config, source.provider);
 }
 
 function makeFetchOptions(fetch: typeof globalThis.fetch, insecure: boolean, signal?: AbortSignal): FetchOptions {

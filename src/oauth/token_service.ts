@@ -11,14 +11,16 @@ import * as oauth from "oauth4webapi";
 import type { Config, EmailSource, OAuthProvider } from "../config/index.ts";
 import { registerSecret } from "../log/index.ts";
 import type { ComponentLogger } from "../log/index.ts";
-import { MpsError } from "../shared/errors.ts";
+import { problemOf } from "../shared/errors.ts";
+import type { Problem } from "../shared/errors.ts";
+import type { OAuthState } from "../status/index.ts";
 import type { StoredTokens, TokenStore } from "../storage/index.ts";
-import { appTokenUser, isAppToken, requestAppToken } from "./client_credentials.ts";
-import { ERR_OAUTH_REFRESH_FAILED, isNetworkError, OAuthError, toOAuthError } from "./oauth_error.ts";
+import { isAppToken, requestAppToken } from "./client_credentials.ts";
+import { ERR_OAUTH_REFRESH_FAILED, OAuthError, ProviderResolveError, TokenNotFoundError } from "./errors.ts";
+import { isNetworkError, toOAuthError } from "./oauth_error.ts";
 import type { OAuthErrorContext } from "./oauth_error.ts";
-import { providerForSource, ProviderResolveError, resolveProvider } from "./provider_endpoints.ts";
+import { providerForSource, resolveProvider } from "./provider_endpoints.ts";
 import type { ResolvedProvider } from "./provider_endpoints.ts";
-import { TokenNotFoundError } from "./token_errors.ts";
 
 export type AccessToken = { accessToken: string; expiresAt: number };
 
@@ -27,7 +29,7 @@ export type TokenState = "unknown" | "ok" | "needs-login" | "error";
 export type TokenStatus = {
   /** `unknown` until the source's first token request. */
   state: TokenState;
-  lastError?: { code: string; message: string; fix: string | undefined; aadsts?: number };
+  lastError?: Problem & { readonly aadsts?: number };
   accessTokenExpiresAt?: number;
   refreshTokenIssuedAt?: number;
   /** Refresh requests this process made for the source, by result (for /metrics). */
@@ -65,6 +67,8 @@ export type TokenService = {
    * used more than `ms` ago, even with a valid access token. True when it refreshed.
    */
   refreshIfOlderThan(source: EmailSource, ms: number): Promise<boolean>;
+  /** Keeps `state` (the source's OAuth part of the status model) current from now on: expiry, refreshes, needs-login. */
+  track(sourceName: string, state: OAuthState): void;
 };
 
 type Target = { source: EmailSource; provider: OAuthProvider; username: string; app: boolean; key: string };
@@ -91,6 +95,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const refreshCounts = new Map<string, { success: number; failure: number }>();
   /** Client certificate expiry by provider id, once the provider is resolved. */
   const certificateExpiry = new Map<string, number>();
+  const tracked = new Map<string, OAuthState>();
   /** App tokens that cannot be stored (a delegated token owns the file name). */
   const appMemory = new Map<string, StoredTokens>();
 
@@ -100,8 +105,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
   function targetOf(source: EmailSource): Target {
     const provider = providerForSource(config, source);
-    const app = source.type === "ImapOAuthMicrosoftApp";
-    const username = (app ? appTokenUser(source) : source.userName.trim()).toLowerCase();
+    const app = source.signIn === "app";
+    const username = (source.tokenUser ?? "").toLowerCase();
     return { source, provider, username, app, key: `${provider.id}\n${username}` };
   }
 
@@ -203,6 +208,39 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     const counts = refreshCounts.get(target.source.name) ?? { success: 0, failure: 0 };
     counts[result] += 1;
     refreshCounts.set(target.source.name, counts);
+    publish(target.source.name);
+  }
+
+  function statusOf(sourceName: string): TokenStatus {
+    const status = statuses.get(sourceName);
+    const counts = refreshCounts.get(sourceName);
+    const providerId = config.emailSources.find((source) => source.name === sourceName)?.provider;
+    const expiry = providerId === undefined ? undefined : certificateExpiry.get(providerId);
+    const refreshes = {
+      ...(counts === undefined ? {} : { refreshes: { ...counts } }),
+      ...(expiry === undefined ? {} : { clientCertificateExpiresAt: expiry }),
+    };
+    if (status === undefined) return { state: "unknown", ...refreshes };
+    return {
+      ...status,
+      ...(status.lastError === undefined ? {} : { lastError: { ...status.lastError } }),
+      ...refreshes,
+    };
+  }
+
+  /** Copies what this service knows about a source into its tracked status. */
+  function publish(sourceName: string): void {
+    const oauth = tracked.get(sourceName);
+    if (oauth === undefined) return;
+    const status = statusOf(sourceName);
+    oauth.accessTokenExpiresAt = status.accessTokenExpiresAt ?? oauth.accessTokenExpiresAt;
+    oauth.refreshTokenIssuedAt = status.refreshTokenIssuedAt ?? oauth.refreshTokenIssuedAt;
+    oauth.needsLogin = status.state === "needs-login";
+    oauth.clientCertificateExpiresAt = status.clientCertificateExpiresAt ?? oauth.clientCertificateExpiresAt;
+    if (status.refreshes !== undefined) {
+      oauth.refreshes.set("success", status.refreshes.success);
+      oauth.refreshes.set("failure", status.refreshes.failure);
+    }
   }
 
   /** One locked read-check-refresh-write; `staleRefresh` is the refresh token this caller saw. */
@@ -286,6 +324,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     const status: TokenStatus = { state: "ok", accessTokenExpiresAt: expiresAt };
     if (tokens.refreshTokenIssuedAt !== undefined) status.refreshTokenIssuedAt = tokens.refreshTokenIssuedAt;
     statuses.set(target.source.name, status);
+    publish(target.source.name);
     return { accessToken: tokens.accessToken, expiresAt };
   }
 
@@ -294,19 +333,14 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       (error instanceof OAuthError && (error.code === ERR_OAUTH_REFRESH_FAILED || error.error === "invalid_grant"));
     const previous = statuses.get(target.source.name);
     const status: TokenStatus = { state: needsLogin ? "needs-login" : "error" };
-    if (error instanceof MpsError) {
-      status.lastError = { code: error.code, message: error.message, fix: error.fix };
-      if (error instanceof OAuthError && error.aadsts !== undefined) status.lastError.aadsts = error.aadsts;
-    } else {
-      status.lastError = {
-        code: "ERR_UNEXPECTED",
-        message: error instanceof Error ? error.message : String(error),
-        fix: undefined,
-      };
-    }
+    status.lastError = {
+      ...problemOf(error),
+      ...(error instanceof OAuthError && error.aadsts !== undefined ? { aadsts: error.aadsts } : {}),
+    };
     if (previous?.accessTokenExpiresAt !== undefined) status.accessTokenExpiresAt = previous.accessTokenExpiresAt;
     if (previous?.refreshTokenIssuedAt !== undefined) status.refreshTokenIssuedAt = previous.refreshTokenIssuedAt;
     statuses.set(target.source.name, status);
+    publish(target.source.name);
     throw error;
   }
 
@@ -329,21 +363,10 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         }
       });
     },
-    status(sourceName) {
-      const status = statuses.get(sourceName);
-      const counts = refreshCounts.get(sourceName);
-      const providerId = config.emailSources.find((source) => source.name === sourceName)?.provider;
-      const expiry = providerId === undefined ? undefined : certificateExpiry.get(providerId);
-      const refreshes = {
-        ...(counts === undefined ? {} : { refreshes: { ...counts } }),
-        ...(expiry === undefined ? {} : { clientCertificateExpiresAt: expiry }),
-      };
-      if (status === undefined) return { state: "unknown", ...refreshes };
-      return {
-        ...status,
-        ...(status.lastError === undefined ? {} : { lastError: { ...status.lastError } }),
-        ...refreshes,
-      };
+    status: statusOf,
+    track(sourceName, state) {
+      tracked.set(sourceName, state);
+      publish(sourceName);
     },
     async refreshIfOlderThan(source, ms) {
       const target = targetOf(source);

@@ -4,12 +4,13 @@ import type { ImapAuth, ImapClientFactory } from "../imap/index.ts";
 import type { Logger } from "../log/index.ts";
 import type { TokenService } from "../oauth/index.ts";
 import type { Proxies } from "../shared/proxy.ts";
+import { DAY_MS, HOUR_MS } from "../shared/time.ts";
 import { createEmailCycle } from "./email_source.ts";
 import { createFolderCycle } from "./folder_source.ts";
 import { createNudge } from "./nudge.ts";
 import type { Nudge } from "./nudge.ts";
-import { createSourceState } from "./source_state.ts";
-import type { SourceState } from "./source_state.ts";
+import { createSourceState } from "../status/index.ts";
+import type { SourceState } from "../status/index.ts";
 
 /** One source: its state, its cycle, and what ends its waits early. */
 export interface Runner {
@@ -30,9 +31,6 @@ export interface RunnerDeps {
   /** The HTTP proxy settings IMAP connections follow. */
   readonly proxies?: Proxies | undefined;
 }
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 /** Builds the runner of every source in the config, folder sources first. */
 export function createRunners(deps: RunnerDeps): Runner[] {
@@ -59,7 +57,6 @@ export function createRunners(deps: RunnerDeps): Runner[] {
 
 function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
   const { config, log, now, tokens } = deps;
-  const provider = config.oauth.providers.find((candidate) => candidate.id === source.provider);
   const state = createSourceState({
     name: source.name,
     type: source.type,
@@ -69,7 +66,7 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
       oauth: {
         provider: source.provider,
         username: source.userName,
-        clientSecretExpiresAt: provider?.clientSecretExpiresAt,
+        clientSecretExpiresAt: source.providerConfig?.clientSecretExpiresAt,
       },
     }),
   });
@@ -77,34 +74,17 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
   const nudge = createNudge();
   let lastKeepAlive = 0;
 
-  const getAuth = async (): Promise<ImapAuth> => {
-    if (source.type === "Imap") return { user: source.userName, pass: source.password };
-    try {
-      const token = await tokens.getAccessToken(source);
-      return { user: imapUser(source), accessToken: token.accessToken, expiresAt: token.expiresAt };
-    } finally {
-      syncTokenState();
-    }
-  };
+  if (state.oauth !== undefined) tokens.track(source.name, state.oauth);
 
-  // Copies what the token service knows into the state /health and /metrics read.
-  const syncTokenState = () => {
-    const oauth = state.oauth;
-    if (oauth === undefined) return;
-    const status = tokens.status(source.name);
-    oauth.accessTokenExpiresAt = status.accessTokenExpiresAt ?? oauth.accessTokenExpiresAt;
-    oauth.refreshTokenIssuedAt = status.refreshTokenIssuedAt ?? oauth.refreshTokenIssuedAt;
-    oauth.needsLogin = status.state === "needs-login";
-    oauth.clientCertificateExpiresAt = status.clientCertificateExpiresAt ?? oauth.clientCertificateExpiresAt;
-    if (status.refreshes !== undefined) {
-      oauth.refreshes.set("success", status.refreshes.success);
-      oauth.refreshes.set("failure", status.refreshes.failure);
-    }
+  const getAuth = async (): Promise<ImapAuth> => {
+    if (source.signIn === "password") return { user: source.userName, pass: source.password };
+    const token = await tokens.getAccessToken(source);
+    return { user: imapUser(source), accessToken: token.accessToken, expiresAt: token.expiresAt };
   };
 
   const session = new ImapSession({
     source,
-    createClient: deps.createClient ?? createImapFlow,
+    createClient: createImapFlow,
     getAuth,
     log: sourceLog.child("imap"),
     now,
@@ -127,12 +107,11 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
     const code = await download();
     // A mailbox nobody writes to still needs its refresh token used now and then, or the
     // provider expires it after 90 days of inactivity.
-    if (source.type !== "Imap" && source.type !== "ImapOAuthMicrosoftApp" && now() - lastKeepAlive > HOUR_MS) {
+    if (source.signIn === "delegated" && now() - lastKeepAlive > HOUR_MS) {
       lastKeepAlive = now();
       if (await tokens.refreshIfOlderThan(source, config.oauth.refreshEveryDays * DAY_MS)) {
         sourceLog.info("refreshed the stored token to keep it alive", { everyDays: config.oauth.refreshEveryDays });
       }
-      syncTokenState();
     }
     return code;
   };

@@ -1,10 +1,10 @@
 import type { ComponentLogger } from "../log/index.ts";
 import { ImapThrottledError } from "../imap/index.ts";
-import { MpsError } from "../shared/errors.ts";
+import { problemOf } from "../shared/errors.ts";
 import { createNudge } from "./nudge.ts";
 import type { Nudge } from "./nudge.ts";
-import { recordCycle } from "./source_state.ts";
-import type { SourceState } from "./source_state.ts";
+import { recordCycle } from "../status/index.ts";
+import type { SourceState } from "../status/index.ts";
 
 export interface LoopOptions {
   readonly state: SourceState;
@@ -31,24 +31,19 @@ export async function runCycle(options: LoopOptions): Promise<number> {
     state.lastError = undefined;
   } catch (error) {
     code = 1;
-    const known = error instanceof MpsError;
-    state.lastError = {
-      code: known ? error.code : "ERR_UNEXPECTED",
-      message: error instanceof Error ? error.message : String(error),
-      fix: known ? error.fix : undefined,
-    };
+    state.lastError = problemOf(error);
     if (error instanceof ImapThrottledError) {
       // The server asked for a pause: one warning with the time, not an error per attempt.
       state.throttledUntil = now() + error.retryAfterMs;
       state.throttles += 1;
       log.warn(state.lastError.message, {
-        code: error.code,
+        code: state.lastError.code,
         until: new Date(state.throttledUntil).toISOString(),
       });
     } else {
       log.error(state.lastError.message, {
         code: state.lastError.code,
-        ...(known && error.fix ? { fix: error.fix } : {}),
+        ...(state.lastError.fix ? { fix: state.lastError.fix } : {}),
       });
     }
   }

@@ -8,8 +8,8 @@ import type { ComponentLogger } from "../log/index.ts";
 import { messageToJob, purgeFailed } from "../mail/index.ts";
 import { DOCTOR_TEST_HEADER } from "../shared/doctor_test_header.ts";
 import { MpsError } from "../shared/errors.ts";
-import { jobIdPrefix, syncSpool } from "../spool/index.ts";
-import type { PublishOrder } from "../spool/index.ts";
+import { jobIdPrefix, PublishQueue, syncSpool } from "../spool/index.ts";
+import type { PublishTicket } from "../spool/index.ts";
 
 export interface EmailCycleOptions {
   readonly session: ImapSession;
@@ -151,7 +151,7 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
     meta: MessageMeta,
     message: Readable,
     uidValidity: string,
-    order?: PublishOrder,
+    order?: PublishTicket,
   ): Promise<"done" | "failed"> {
     const jobId = `${jobIdPrefix(source.name)}-${uidValidity}-${meta.uid}`;
     const result = await messageToJob({
@@ -237,13 +237,12 @@ class Outcomes {
 /**
  * The messages of one batch converted side by side, at most {@link CONVERSIONS} at a time: while
  * one waits for the disk (open, write, fsync), the next is parsed and the server keeps sending.
- * Jobs are still published in mailbox order: each job's rename waits for the one before (and
- * only its rename). After a failure no more are started; `finish` waits for those under way and
- * rethrows the first failure.
+ * Jobs are still published in mailbox order, by a {@link PublishQueue}. After a failure no more
+ * are started; `finish` waits for those under way and rethrows the first failure.
  */
 class Conversions {
   readonly #running = new Set<Promise<void>>();
-  #published: Promise<void> = Promise.resolve();
+  readonly #order = new PublishQueue();
   #failure: { error: unknown } | undefined;
 
   get failed(): boolean {
@@ -251,15 +250,8 @@ class Conversions {
   }
 
   /** Starts one conversion; resolves once there is room for the next. */
-  async start(convert: (order: PublishOrder) => Promise<void>): Promise<void> {
-    let done = (): void => undefined;
-    const published = new Promise<void>((resolve) => {
-      done = resolve;
-    });
-    const order: PublishOrder = { after: this.#published, done };
-    this.#published = published;
-    // messageToJob calls order.done() on every outcome, errors included
-    const task = convert(order).catch((error: unknown) => {
+  async start(convert: (order: PublishTicket) => Promise<void>): Promise<void> {
+    const task = this.#order.run(convert).catch((error: unknown) => {
       this.#failure ??= { error };
     });
     this.#running.add(task);

@@ -21,3 +21,19 @@ export class UsageError extends MpsError {
     super(UsageError.CODE, message, options);
   }
 }
+
+/** The code of a failure that is not an `MpsError`: a bug or an unusual system state. */
+export const ERR_UNEXPECTED = "ERR_UNEXPECTED";
+
+/** A failure as the log, `/health`, `mps doctor` and the token status show it: stable code, sentence, fix. */
+export interface Problem {
+  readonly code: string;
+  readonly message: string;
+  readonly fix: string | undefined;
+}
+
+/** The problem an error stands for: an `MpsError`'s own code and fix, else `ERR_UNEXPECTED` with no fix. */
+export function problemOf(error: unknown): Problem {
+  if (error instanceof MpsError) return { code: error.code, message: error.message, fix: error.fix };
+  return { code: ERR_UNEXPECTED, message: error instanceof Error ? error.message : String(error), fix: undefined };
+}

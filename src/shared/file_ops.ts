@@ -22,7 +22,7 @@ function writevOnce(fd: number, buffers: Uint8Array[]): Promise<number> {
 
 /** Writes all of `buffers` at the descriptor's position, in the thread pool. */
 export async function writeBuffers(fd: number, buffers: readonly Uint8Array[]): Promise<void> {
-  let pending = buffers.filter((buffer) => buffer.byteLength > 0);
+  const pending = buffers.filter((buffer) => buffer.byteLength > 0);
   while (pending.length > 0) {
     let written = await writevOnce(fd, pending);
     if (written <= 0) throw new Error(`Writing to file descriptor ${fd} wrote nothing`);

@@ -1,4 +1,5 @@
 import process from "node:process";
+import { errnoCode } from "./errno.ts";
 import { closeFile, fsyncFile, openForSync } from "./file_ops.ts";
 
 const WINDOWS = process.platform === "win32";
@@ -14,7 +15,7 @@ export async function syncPath(target: string): Promise<void> {
     fd = openForSync(target);
     await fsyncFile(fd);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     const unsupported = code === "EINVAL" || code === "ENOTSUP" || code === "EOPNOTSUPP";
     const windows = WINDOWS && (code === "EISDIR" || code === "EPERM" || code === "EACCES" || code === "EBADF");
     if (!unsupported && !windows) throw error;

@@ -1,5 +1,7 @@
-export { cleanPartialJobs, isPublished, JobBuilder, probeSpool, SpoolError, syncSpool } from "./job_builder.ts";
-export type { CommitOptions, PublishOrder } from "./job_builder.ts";
-export type { Job, JobDocument, JobInfo } from "./job_builder.ts";
+export { SpoolError } from "./errors.ts";
+export { cleanPartialJobs, JobBuilder, probeSpool, syncSpool } from "./job_builder.ts";
+export type { CommitOptions, Job, JobDocument, JobInfo } from "./job_builder.ts";
+export { PublishQueue } from "./publish_queue.ts";
+export type { PublishTicket } from "./publish_queue.ts";
 export { reservedJobNames, safeDocumentName } from "./safe_document_name.ts";
 export { jobIdPrefix } from "./job_id_prefix.ts";

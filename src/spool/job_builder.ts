@@ -1,11 +1,14 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readdir, rename, rm } from "node:fs/promises";
+import { mkdir, readdir, rm } from "node:fs/promises";
 import * as path from "node:path";
 import process from "node:process";
-import { MpsError } from "../shared/errors.ts";
+import { renameRetrying } from "../shared/durable_file.ts";
+import { errnoCode } from "../shared/errno.ts";
 import { closeFile, fsyncFile, openFile, writeBuffers, writeSmall } from "../shared/file_ops.ts";
 import { syncPath } from "../shared/sync_path.ts";
+import { SpoolError } from "./errors.ts";
 import { Ledger } from "./ledger.ts";
+import type { PublishTicket } from "./publish_queue.ts";
 import { reservedJobNames, safeDocumentName } from "./safe_document_name.ts";
 
 export interface JobDocument {
@@ -29,39 +32,19 @@ export interface Job extends JobInfo {
   readonly documents: readonly JobDocument[];
 }
 
-export class SpoolError extends MpsError {
-  static readonly CODE = "ERR_SPOOL";
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(SpoolError.CODE, message, {
-      ...options,
-      fix: "Check that the spool folder exists, is writable by the account mps runs as, and its disk is not full",
-    });
-  }
-}
-
 const TEMP = ".tmp";
 const WRITE_SIZE = 256 * 1024;
-
-/**
- * Jobs published in a given order although built side by side: each job's rename waits for
- * the one before.
- */
-export interface PublishOrder {
-  /** Settles once the job before is in place, or never will be. */
-  readonly after: Promise<unknown>;
-  /** Tells the job after that this one is in place, or never will be. Called more than once, it does nothing more. */
-  readonly done: () => void;
-}
 
 export interface CommitOptions {
   /** False: the caller makes the rename and the ledger line durable, with `syncSpool()`. */
   readonly syncSpool?: boolean;
-  readonly order?: PublishOrder;
+  /** The job's place in the publishing order: its rename waits for the job before. */
+  readonly order?: PublishTicket;
 }
 
 export interface BeginOptions {
-  /** The clock of the ledger's entries. */
-  readonly now?: () => number;
+  /** The clock of the ledger's entries (the spool's ledger takes the clock of its first caller). */
+  readonly now: () => number;
 }
 
 /**
@@ -86,7 +69,7 @@ export class JobBuilder {
   }
 
   /** Starts a job, or returns undefined when a job of this id was already published. */
-  static async begin(spoolDir: string, id: string, options: BeginOptions = {}): Promise<JobBuilder | undefined> {
+  static async begin(spoolDir: string, id: string, options: BeginOptions): Promise<JobBuilder | undefined> {
     if (!/^[\w.@+-]+$/.test(id) || id.startsWith(".")) throw new SpoolError(`Job id '${id}' is not a safe folder name`);
     const ledger = await ledgerOf(spoolDir, options.now);
     let published: boolean;
@@ -179,15 +162,15 @@ export class JobBuilder {
       } finally {
         closeFile(meta);
       }
-      await options.order?.after.catch(() => undefined);
-      await rename(this.#tempDir, target);
-      this.#published = true;
+      const publish = async (): Promise<void> => {
+        await renameRetrying(this.#tempDir, target);
+        this.#published = true;
+      };
+      await (options.order === undefined ? publish() : options.order.publish(publish));
     } catch (cause) {
-      options.order?.done();
       await this.abort();
       throw new SpoolError(`Cannot publish job '${target}': ${(cause as Error).message}`, { cause });
     }
-    options.order?.done();
     try {
       await this.#ledger.add(this.#id);
       if (options.syncSpool !== false) await syncSpool(this.#spoolDir);
@@ -237,20 +220,21 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    return errnoCode(error) === "EPERM";
   }
 }
 
 /** Makes the renames and ledger lines of jobs committed with `syncSpool: false` durable. */
 export async function syncSpool(spoolDir: string): Promise<void> {
   await syncPath(spoolDir);
-  await (await ledgerOf(spoolDir)).sync();
+  // no ledger open yet: no job was committed, so no line waits to be made durable
+  await (await ledgers.get(path.resolve(spoolDir)))?.sync();
 }
 
 // One ledger per spool and process: it is read once, then kept in memory.
 const ledgers = new Map<string, Promise<Ledger>>();
 
-function ledgerOf(spoolDir: string, now: () => number = Date.now): Promise<Ledger> {
+function ledgerOf(spoolDir: string, now: () => number): Promise<Ledger> {
   const key = path.resolve(spoolDir);
   let ledger = ledgers.get(key);
   if (ledger === undefined) {
@@ -275,7 +259,7 @@ async function inFolder<T>(dir: string, operation: () => Promise<T>): Promise<T>
   try {
     return await operation();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    if (errnoCode(error) !== "ENOENT") throw error;
     await mkdir(dir, { recursive: true });
     return await operation();
   }
@@ -301,9 +285,4 @@ export async function probeSpool(spoolDir: string): Promise<void> {
     if (fd !== undefined) closeFile(fd);
     await rm(file, { force: true }).catch(() => undefined);
   }
-}
-
-/** True when the ledger remembers the job (or its folder was in the spool when it was read). */
-export async function isPublished(spoolDir: string, id: string): Promise<boolean> {
-  return await (await ledgerOf(spoolDir)).has(id);
 }

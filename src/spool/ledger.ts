@@ -2,7 +2,9 @@ import { fstatSync } from "node:fs";
 import { appendFile, mkdir, open, readdir, rm, stat } from "node:fs/promises";
 import { closeFile, fsyncFile, openFile, writeSmall } from "../shared/file_ops.ts";
 import * as path from "node:path";
+import { errnoCode } from "../shared/errno.ts";
 import { syncPath } from "../shared/sync_path.ts";
+import { DAY_MS } from "../shared/time.ts";
 
 /** The ledger's folder inside the spool. */
 export const LEDGER_DIR = ".done";
@@ -10,7 +12,6 @@ export const LEDGER_DIR = ".done";
 /** Days a published job's id is remembered. */
 export const LEDGER_DAYS = 14;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** How often a lookup that misses reads what other processes appended. */
 export const CATCH_UP_MS = 1000;
 const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.log$/;
@@ -146,8 +147,8 @@ export class Ledger {
     if (this.#appender !== undefined && this.#appender.day !== day) await this.sync();
     if (this.#appender === undefined) {
       const file = this.#file(day);
-      const fd = openFile(file, "a").catch(async (error: NodeJS.ErrnoException) => {
-        if (error.code !== "ENOENT") throw error;
+      const fd = openFile(file, "a").catch(async (error: unknown) => {
+        if (errnoCode(error) !== "ENOENT") throw error;
         await mkdir(this.#dir, { recursive: true });
         return await openFile(file, "a");
       });
@@ -201,8 +202,8 @@ export class Ledger {
     const entry = await this.#dayEntry(day);
     const file = this.#file(day);
     const from = entry.read;
-    const size = await stat(file).then((info) => info.size, (error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT") return 0;
+    const size = await stat(file).then((info) => info.size, (error: unknown) => {
+      if (errnoCode(error) === "ENOENT") return 0;
       throw error;
     });
     if (size <= from) {
@@ -241,7 +242,7 @@ function isExpired(day: string, today: string): boolean {
   return Date.parse(today) - Date.parse(day) >= LEDGER_DAYS * DAY_MS;
 }
 
-function noEntries(error: NodeJS.ErrnoException): string[] {
-  if (error.code === "ENOENT") return [];
+function noEntries(error: unknown): string[] {
+  if (errnoCode(error) === "ENOENT") return [];
   throw error;
 }

@@ -1,6 +1,8 @@
 import { link, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
-import { syncDirectory, tempPathFor, writeNewFile } from "./atomic_write.ts";
+import { errnoCode } from "../shared/errno.ts";
+import { tempPathFor, writeNewFile } from "../shared/durable_file.ts";
+import { syncPath } from "../shared/sync_path.ts";
 
 /**
  * Creates `path` with `content` only if it does not exist yet, and never lets
@@ -12,13 +14,13 @@ import { syncDirectory, tempPathFor, writeNewFile } from "./atomic_write.ts";
  */
 export async function createExclusiveFile(path: string, content: string, durable = true): Promise<void> {
   const temp = tempPathFor(path);
-  await writeNewFile(temp, content, durable);
+  await writeNewFile(temp, content, { durable });
   let linked = false;
   try {
     await link(temp, path);
     linked = true;
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
+    const code = errnoCode(error);
     if (code === "EEXIST") throw error;
     if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "ENOSYS" && code !== "EXDEV") {
       throw error;
@@ -26,6 +28,6 @@ export async function createExclusiveFile(path: string, content: string, durable
   } finally {
     await unlink(temp).catch(() => undefined);
   }
-  if (!linked) await writeNewFile(path, content, durable);
-  if (durable) await syncDirectory(dirname(path));
+  if (!linked) await writeNewFile(path, content, { durable });
+  if (durable) await syncPath(dirname(path));
 }

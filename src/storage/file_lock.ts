@@ -3,10 +3,11 @@ import { mkdir, unlink, utimes } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
 import { createExclusiveFile } from "./exclusive_file.ts";
+import { StorageIoError, StorageLockTimeoutError } from "./errors.ts";
+import type { LockHolder } from "./errors.ts";
 import { removeIfUnchanged, sameSnapshot, snapshotFile } from "./remove_if_unchanged.ts";
 import type { FileSnapshot } from "./remove_if_unchanged.ts";
-import { StorageIoError, StorageLockTimeoutError } from "./storage_errors.ts";
-import type { LockHolder } from "./storage_errors.ts";
+import { errnoCode } from "../shared/errno.ts";
 
 export type FileLockOptions = {
   now: () => number;
@@ -24,17 +25,13 @@ type LockRead = { holder: LockHolder; snapshot: FileSnapshot };
 /** Locks this async context already holds: nested withFileLock calls on them run at once. */
 const held = new AsyncLocalStorage<ReadonlySet<string>>();
 
-function errorCode(error: unknown): unknown {
-  return (error as { code?: unknown } | undefined)?.code;
-}
-
 /** false only when the pid surely no longer runs on this host (ESRCH). */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return errorCode(error) !== "ESRCH";
+    return errnoCode(error) !== "ESRCH";
   }
 }
 
@@ -102,7 +99,7 @@ async function takeOver(path: string, options: FileLockOptions, judged: LockRead
       false,
     );
   } catch (error) {
-    if (errorCode(error) !== "EEXIST") throw new StorageIoError("create lock file", guard, { cause: error });
+    if (errnoCode(error) !== "EEXIST") throw new StorageIoError("create lock file", guard, { cause: error });
     const seen = await snapshotFile(guard).catch(() => undefined);
     if (seen !== undefined && options.now() - seen.mtimeMs > options.staleMs) {
       await removeIfUnchanged(guard, (now) => sameSnapshot(now, seen)).catch(() => undefined);
@@ -139,7 +136,7 @@ async function acquire(path: string, options: FileLockOptions): Promise<string> 
       await touch(path, options.now());
       return content;
     } catch (error) {
-      if (errorCode(error) !== "EEXIST") throw new StorageIoError("create lock file", path, { cause: error });
+      if (errnoCode(error) !== "EEXIST") throw new StorageIoError("create lock file", path, { cause: error });
       exists = error;
     }
     const current = await readLock(path, options);

@@ -14,5 +14,5 @@ export {
   StorageKeyMissingError,
   StorageLockTimeoutError,
   StorageNameError,
-} from "./storage_errors.ts";
-export type { LockHolder } from "./storage_errors.ts";
+} from "./errors.ts";
+export type { LockHolder } from "./errors.ts";

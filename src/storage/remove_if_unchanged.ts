@@ -1,4 +1,5 @@
 import { link, open, rename, unlink } from "node:fs/promises";
+import { errnoCode } from "../shared/errno.ts";
 
 /** A file's content and identity, read through one open descriptor so that both belong to the same file. */
 export type FileSnapshot = {
@@ -8,17 +9,13 @@ export type FileSnapshot = {
   readonly mtimeMs: number;
 };
 
-function errorCode(error: unknown): unknown {
-  return (error as { code?: unknown } | undefined)?.code;
-}
-
 /** The file at `path` as it is now, or undefined when there is none. */
 export async function snapshotFile(path: string): Promise<FileSnapshot | undefined> {
   let handle;
   try {
     handle = await open(path, "r");
   } catch (error) {
-    if (errorCode(error) === "ENOENT") return undefined;
+    if (errnoCode(error) === "ENOENT") return undefined;
     throw error;
   }
   try {
@@ -50,7 +47,7 @@ export async function removeIfUnchanged(path: string, isSame: (now: FileSnapshot
     await rename(path, aside);
   } catch (error) {
     // Gone (another process removed it first) or held open on Windows: not ours to remove now.
-    if (errorCode(error) === "ENOENT" || errorCode(error) === "EPERM" || errorCode(error) === "EBUSY") return false;
+    if (errnoCode(error) === "ENOENT" || errnoCode(error) === "EPERM" || errnoCode(error) === "EBUSY") return false;
     throw error;
   }
   const taken = await snapshotFile(aside);
@@ -66,7 +63,7 @@ async function putBack(aside: string, path: string): Promise<void> {
   try {
     await link(aside, path);
   } catch (error) {
-    const code = errorCode(error);
+    const code = errnoCode(error);
     // Without hard links, a rename is the closest: it could replace a file created in the last
     // microseconds, which link() would have refused.
     if (code === "EPERM" || code === "ENOTSUP" || code === "EOPNOTSUPP" || code === "ENOSYS") {

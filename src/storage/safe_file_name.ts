@@ -1,4 +1,4 @@
-import { StorageNameError } from "./storage_errors.ts";
+import { StorageNameError } from "./errors.ts";
 
 /** Characters kept as they are in a file name; everything else is percent-encoded (UTF-8). */
 const KEEP = /^[a-z0-9@._+-]$/;

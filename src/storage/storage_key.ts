@@ -2,8 +2,9 @@ import { Buffer } from "node:buffer";
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { registerSecret } from "../log/index.ts";
+import { errnoCode } from "../shared/errno.ts";
 import { createExclusiveFile } from "./exclusive_file.ts";
-import { StorageIoError, StorageKeyError } from "./storage_errors.ts";
+import { StorageIoError, StorageKeyError } from "./errors.ts";
 
 /** Where the key comes from and where to find it. */
 export type StorageKeyOptions = {
@@ -46,7 +47,7 @@ async function readKeyFile(keyFile: string): Promise<StorageKey | undefined> {
   try {
     text = await readFile(keyFile, "utf8");
   } catch (error) {
-    if ((error as { code?: unknown }).code === "ENOENT") return undefined;
+    if (errnoCode(error) === "ENOENT") return undefined;
     throw new StorageIoError("read storage key file", keyFile, { cause: error });
   }
   registerSecret(text.trim());
@@ -98,7 +99,7 @@ export async function loadOrCreateStorageKey(options: StorageKeyOptions): Promis
     await mkdir(dirname(options.keyFile), { recursive: true, mode: 0o700 });
     await createExclusiveFile(options.keyFile, text);
   } catch (error) {
-    if ((error as { code?: unknown }).code !== "EEXIST") {
+    if (errnoCode(error) !== "EEXIST") {
       throw new StorageIoError("create storage key file", options.keyFile, { cause: error });
     }
   }

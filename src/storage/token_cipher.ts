@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
 import type { StorageKey } from "./storage_key.ts";
-import { StorageDecryptError, StorageFormatError } from "./storage_errors.ts";
+import { StorageDecryptError, StorageFormatError } from "./errors.ts";
 import { TOKEN_ALG, TOKEN_FORMAT } from "./stored_tokens.ts";
 import type { StoredTokens, TokenEnvelope } from "./stored_tokens.ts";
 

@@ -1,12 +1,14 @@
 import { mkdir, readdir, readFile, rmdir, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { MpsError } from "../shared/errors.ts";
-import { atomicWriteFile, syncDirectory } from "./atomic_write.ts";
+import { errnoCode } from "../shared/errno.ts";
+import { writeFileAtomic } from "../shared/durable_file.ts";
+import { syncPath } from "../shared/sync_path.ts";
 import { inspectLock, withFileLock } from "./file_lock.ts";
 import type { FileLockOptions } from "./file_lock.ts";
 import { normalizeName, parseSafeFileName, safeFileName } from "./safe_file_name.ts";
-import { StorageIoError, StorageKeyMissingError } from "./storage_errors.ts";
-import type { LockHolder } from "./storage_errors.ts";
+import { StorageIoError, StorageKeyMissingError } from "./errors.ts";
+import type { LockHolder } from "./errors.ts";
 import { loadOrCreateStorageKey, loadStorageKey } from "./storage_key.ts";
 import type { StorageKey } from "./storage_key.ts";
 import type { StoredTokens, TokenEnvelope } from "./stored_tokens.ts";
@@ -70,10 +72,6 @@ export type TokenStore = {
 
 type Loaded = { tokens: StoredTokens; envelope: TokenEnvelope };
 
-function errorCode(error: unknown): unknown {
-  return (error as { code?: unknown } | undefined)?.code;
-}
-
 function parseTime(iso: string | undefined): number | undefined {
   const ms = iso === undefined ? Number.NaN : Date.parse(iso);
   return Number.isNaN(ms) ? undefined : ms;
@@ -126,7 +124,7 @@ export function openTokenStore(options: TokenStoreOptions): TokenStore {
     try {
       text = await readFile(path, "utf8");
     } catch (error) {
-      if (errorCode(error) === "ENOENT") return undefined;
+      if (errnoCode(error) === "ENOENT") return undefined;
       throw new StorageIoError("read token file", path, { cause: error });
     }
     return parseEnvelope(text, path, user);
@@ -146,7 +144,7 @@ export function openTokenStore(options: TokenStoreOptions): TokenStore {
     const envelope = await sealTokens(key, id, tokens, { createdAt: createdAt ?? updatedAt, updatedAt });
     try {
       await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-      await atomicWriteFile(path, `${JSON.stringify(envelope, null, 2)}\n`);
+      await writeFileAtomic(path, `${JSON.stringify(envelope, null, 2)}\n`);
     } catch (error) {
       throw new StorageIoError("write token file", path, { cause: error });
     }
@@ -187,7 +185,7 @@ export function openTokenStore(options: TokenStoreOptions): TokenStore {
         .map((d) => d.name)
         .sort();
     } catch (error) {
-      if (errorCode(error) === "ENOENT") return [];
+      if (errnoCode(error) === "ENOENT") return [];
       throw new StorageIoError("list token folder", path, { cause: error });
     }
   }
@@ -227,14 +225,14 @@ export function openTokenStore(options: TokenStoreOptions): TokenStore {
         try {
           await unlink(entry.path);
         } catch (error) {
-          if (errorCode(error) !== "ENOENT") {
+          if (errnoCode(error) !== "ENOENT") {
             throw new StorageIoError("delete token file", entry.path, { cause: error });
           }
         }
         folders.add(dirname(entry.path));
       }
       for (const folder of folders) {
-        await syncDirectory(folder).catch(() => undefined);
+        await syncPath(folder).catch(() => undefined);
         await rmdir(folder).catch(() => undefined); // only when empty
       }
       return chosen;

@@ -9,7 +9,7 @@ import { runCli } from "../../src/cli/index.ts";
 import type { CliContext } from "../../src/cli/index.ts";
 import { startHttpServer } from "../../src/http/index.ts";
 import { ROOT } from "../helpers/run_mps.ts";
-import { check, doctor, doctorJson, statuses } from "./doctor_helpers.ts";
+import { check, doctor, doctorJson } from "./doctor_helpers.ts";
 
 let dir = "";
 before(async () => {

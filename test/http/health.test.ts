@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { createApp } from "../../src/http/index.ts";
 import type { HealthReport, SourceHealth } from "../../src/http/index.ts";
 import { registerSecret } from "../../src/log/index.ts";
-import type { SourceState } from "../../src/service/source_state.ts";
+import type { SourceState } from "../../src/status/index.ts";
 import { DAY, freshFolder, mailbox, MINUTE, NOW, recordRun } from "./source_states.ts";
 
 async function health(

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createApp, escapeLabelValue } from "../../src/http/index.ts";
 import type { ProcessSample } from "../../src/http/index.ts";
-import type { SourceState } from "../../src/service/source_state.ts";
+import type { SourceState } from "../../src/status/index.ts";
 import { busyStates, DAY, freshFolder, mailbox, NOW, recordRun } from "./source_states.ts";
 
 const PROCESS: ProcessSample = {

@@ -1,6 +1,6 @@
 // Source states for the /health and /metrics tests, built the way the downloader loops build them.
-import { createSourceState, recordCycle } from "../../src/service/source_state.ts";
-import type { SourceState } from "../../src/service/source_state.ts";
+import { createSourceState, recordCycle } from "../../src/status/index.ts";
+import type { SourceState } from "../../src/status/index.ts";
 
 export const NOW = Date.parse("2025-06-01T12:00:00.000Z");
 export const MINUTE = 60_000;

@@ -5,7 +5,7 @@ import type { Server } from "node:net";
 import { test } from "node:test";
 import { HttpServerError, startHttpServer } from "../../src/http/index.ts";
 import type { HttpServer } from "../../src/http/index.ts";
-import { isLoopbackHost } from "../../src/http/is_loopback_host.ts";
+import { isLoopbackHost } from "../../src/shared/is_loopback_host.ts";
 import { checkMetrics } from "../servers/promtool.ts";
 import { busyStates, mailbox, recordRun } from "./source_states.ts";
 

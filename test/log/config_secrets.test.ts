@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { loadConfig } from "../../src/config/index.ts";
-import { createLogger, createMemorySink, createRedactor, redact, REDACTED } from "../../src/log/index.ts";
+import { createLogger, createRedactor, redact, REDACTED } from "../../src/log/index.ts";
+import { createMemorySink } from "./memory_sink.ts";
 import { loadStorageKey } from "../../src/storage/index.ts";
 
 const SECRETS = {

@@ -8,7 +8,6 @@ import { fileURLToPath } from "node:url";
 import { describe, test } from "node:test";
 import {
   createLogger,
-  createMemorySink,
   createRedactor,
   defaultRedactor,
   LogFileError,
@@ -18,6 +17,7 @@ import {
 } from "../../src/log/index.ts";
 import type { LoggerOptions, LogSink } from "../../src/log/index.ts";
 import { MpsError } from "../../src/shared/errors.ts";
+import { createMemorySink } from "./memory_sink.ts";
 import { ACCESS_TOKEN, REFRESH_TOKEN } from "./samples.ts";
 
 const T0 = Date.UTC(2026, 10, 27, 19, 29, 45, 123);

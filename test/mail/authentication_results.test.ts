@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseAuthenticationResults } from "../../src/mail/authentication_results.ts";
-import type { AuthenticationResults } from "../../src/mail/authentication_results.ts";
-import { authenticationProblem } from "../../src/mail/sender_authentication.ts";
+import { parseAuthenticationResults } from "../../src/mail/sender/authentication_results.ts";
+import type { AuthenticationResults } from "../../src/mail/sender/authentication_results.ts";
+import { authenticationProblem } from "../../src/mail/sender/sender_authentication.ts";
 
 const EXCHANGE = "spf=pass (sender IP is 203.0.113.7) smtp.mailfrom=contoso.com; dkim=pass (signature was verified) " +
   "header.d=contoso.com;dmarc=pass action=none header.from=contoso.com;compauth=pass reason=100";

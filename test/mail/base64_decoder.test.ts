@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { Transform } from "node:stream";
 import { test } from "node:test";
 import libbase64 from "libbase64";
-import { Base64Decoder } from "../../src/mail/base64_decoder.ts";
+import { Base64Decoder } from "../../src/mail/mime/base64_decoder.ts";
 
 async function decode(decoder: Transform, chunks: readonly Buffer[]): Promise<Buffer> {
   const out: Buffer[] = [];

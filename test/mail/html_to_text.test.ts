@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setImmediate } from "node:timers";
 import { BodyText } from "../../src/mail/body_text.ts";
-import { HTML_SLICE_CHARS, htmlToText, MAX_HTML_CHARS } from "../../src/mail/html_to_text.ts";
+import { HTML_SLICE_CHARS, htmlToText, MAX_HTML_CHARS } from "../../src/mail/html/html_to_text.ts";
 
 /** Converts `html` and counts the turns the event loop got meanwhile. */
 async function convertCountingTurns(html: string): Promise<{ text: string; turns: number }> {

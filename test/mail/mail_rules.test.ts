@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { htmlToText } from "../../src/mail/html_to_text.ts";
+import { htmlToText } from "../../src/mail/html/html_to_text.ts";
 import { isAllowedSender, printablePart, senderAddress } from "../../src/mail/index.ts";
 
 test("finds the sender address behind display names, quotes, comments and source routes, and none among several", () => {

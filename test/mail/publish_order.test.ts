@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { after, before, test } from "node:test";
-import type { PublishOrder } from "../../src/spool/index.ts";
+import { PublishQueue } from "../../src/spool/index.ts";
+import type { PublishTicket } from "../../src/spool/index.ts";
 import {
   attachment,
   entity,
@@ -27,14 +28,34 @@ function printable(subject: string): string {
   return entity(envelope(subject), multipart("mixed", "b1", [attachment("a.pdf", "application/pdf", fakeFile(2000))]));
 }
 
-/** An order whose `after` the test settles, and a record of `done()` calls. */
-function controlledOrder(): { order: PublishOrder; release: () => void; doneCalls: () => number } {
+/**
+ * A real queue whose first job is held until the test releases it; `inTurn` queues the work
+ * under test second, and a third job counts how often it was let go.
+ */
+function controlledOrder(): {
+  inTurn: <T>(work: (order: PublishTicket) => Promise<T>) => Promise<T>;
+  release: () => void;
+  doneCalls: () => number;
+} {
+  const queue = new PublishQueue();
   let release = (): void => undefined;
-  const after = new Promise<void>((resolve) => {
-    release = resolve;
-  });
+  void queue.run(() =>
+    new Promise<void>((resolve) => {
+      release = resolve;
+    })
+  );
   let calls = 0;
-  return { order: { after, done: () => void calls++ }, release, doneCalls: () => calls };
+  const inTurn = <T>(work: (order: PublishTicket) => Promise<T>): Promise<T> => {
+    const running = queue.run(work);
+    void queue.run((ticket) =>
+      ticket.publish(() => {
+        calls++;
+        return Promise.resolve();
+      })
+    );
+    return running;
+  };
+  return { inTurn, release, doneCalls: () => calls };
 }
 
 async function jobsInSpool(): Promise<string[]> {
@@ -42,8 +63,8 @@ async function jobsInSpool(): Promise<string[]> {
 }
 
 test("renames the job into the spool only once the job before is in place, and then lets the next go", async () => {
-  const { order, release, doneCalls } = controlledOrder();
-  const converting = run(dirs, printable("Second"), { order });
+  const { inTurn, release, doneCalls } = controlledOrder();
+  const converting = inTurn((order) => run(dirs, printable("Second"), { order }));
   // everything but the rename happens meanwhile: the job waits, whole, in .tmp
   for (let i = 0; i < 200 && (await readdir(`${dirs.spool}/.tmp`).catch(() => [] as string[])).length === 0; i++) {
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -59,8 +80,10 @@ test("renames the job into the spool only once the job before is in place, and t
 });
 
 test("lets the next job go when a message makes no job, without waiting for its own turn", async () => {
-  const { order, doneCalls } = controlledOrder();
-  const outcome = await run(dirs, "not a message at all", { order });
+  const { inTurn, doneCalls } = controlledOrder();
+  const outcome = await inTurn((order) => run(dirs, "not a message at all", { order }));
+  // the job after runs as soon as the queue lets it go, a few promise steps on
+  await new Promise((resolve) => setImmediate(resolve));
   assert.equal(outcome.outcome, "failed");
   assert.ok(doneCalls() >= 1);
 });

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parseAddressList } from "../../src/mail/address_list.ts";
-import type { AddressEntry } from "../../src/mail/address_list.ts";
-import { senderAddress, senderIdentity } from "../../src/mail/sender_address.ts";
+import { parseAddressList } from "../../src/mail/sender/address_list.ts";
+import type { AddressEntry } from "../../src/mail/sender/address_list.ts";
+import { senderAddress, senderIdentity } from "../../src/mail/sender/sender_address.ts";
 
 /** Entries as `name <address>` strings and `group: …;` forms, for compact expectations. */
 function read(value: string): string[] {

@@ -1,8 +1,8 @@
 import { Splitter } from "@zone-eu/mailsplit";
 import type { Transform } from "node:stream";
 import type { MimeNode, SplitterChunk } from "@zone-eu/mailsplit";
-import { MimeSplitter } from "../../src/mail/mime_splitter.ts";
-import type { MimeSplitterOptions } from "../../src/mail/mime_splitter.ts";
+import { MimeSplitter } from "../../src/mail/mime/mime_splitter.ts";
+import type { MimeSplitterOptions } from "../../src/mail/mime/mime_splitter.ts";
 
 /** What mps reads of a node, with its place in the tree as indices into the node list. */
 export interface NodeSummary {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SplitterChunk } from "@zone-eu/mailsplit";
-import { SplitterFeed } from "../../src/mail/splitter_feed.ts";
+import { SplitterFeed } from "../../src/mail/mime/splitter_feed.ts";
 
 const MESSAGE =
   "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b--\r\n";

@@ -141,6 +141,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   const app = new Hono();
   // Set once the server listens (the issuer needs the port), before any request can come.
   let issuer = "";
+  // deno-lint-ignore prefer-const -- assigned once the server listens (the issuer needs the port)
   let signer: Awaited<ReturnType<typeof createTokenSigner>>;
 
   /** `refresh`: issue a refresh token (default: when the scope has offline_access, as Entra does). */

@@ -17,8 +17,9 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { FolderSource } from "../../src/config/index.ts";
-import { createLogger, createMemorySink } from "../../src/log/index.ts";
-import type { MemorySink } from "../../src/log/index.ts";
+import { createLogger } from "../../src/log/index.ts";
+import { createMemorySink } from "../log/memory_sink.ts";
+import type { MemorySink } from "../log/memory_sink.ts";
 import { createFolderCycle } from "../../src/service/folder_source.ts";
 import { identityOf, openDroppedFile } from "../../src/service/open_dropped_file.ts";
 

@@ -50,7 +50,10 @@ test("the service turns a dropped file into a job once it is unchanged for downl
     assert.equal(job.owner, "bob");
     assert.equal(job.source, "drop");
     assert.deepEqual(job.documents.map((d: { fileName: string }) => d.fileName), ["scan.pdf"]);
-    assert.deepEqual(await readdir(path.join(dir, "in", "bob")), []);
+    // The file is removed just after its job is published: give that a moment.
+    const left = async () => await readdir(path.join(dir, "in", "bob"));
+    while ((await left()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(await left(), []);
   } finally {
     child.kill("SIGTERM");
   }

@@ -8,7 +8,7 @@ import { toImapError } from "../../src/imap/index.ts";
 import type { ImapTarget } from "../../src/imap/index.ts";
 import { createLogger } from "../../src/log/index.ts";
 import { runLoop } from "../../src/service/downloader_loop.ts";
-import { createSourceState } from "../../src/service/source_state.ts";
+import { createSourceState } from "../../src/status/index.ts";
 
 const TARGET: ImapTarget = {
   host: "outlook.office365.com",

@@ -4,7 +4,8 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
-import { cleanPartialJobs, isPublished, JobBuilder, safeDocumentName } from "../../src/spool/index.ts";
+import { cleanPartialJobs, JobBuilder, safeDocumentName } from "../../src/spool/index.ts";
+import { Ledger } from "../../src/spool/ledger.ts";
 
 let spool = "";
 before(async () => {
@@ -16,6 +17,14 @@ after(async () => {
 
 async function* chunks(...parts: string[]): AsyncIterable<Uint8Array> {
   for (const part of parts) yield new TextEncoder().encode(part);
+}
+
+/** The spool takes its clock from its caller, as the downloader passes its own. */
+const CLOCK = { now: () => Date.now() };
+
+/** True when the spool's ledger, read afresh from disk, remembers the job. */
+async function isPublished(spool: string, id: string, now: () => number): Promise<boolean> {
+  return await (await Ledger.open(spool, now)).has(id);
 }
 
 const INFO = {
@@ -60,7 +69,7 @@ test("shortens very long names to 200 bytes and keeps the extension", () => {
 });
 
 test("publishes a job whole with job.json describing each document in order", async () => {
-  const builder = await JobBuilder.begin(spool, "src-1-10");
+  const builder = await JobBuilder.begin(spool, "src-1-10", CLOCK);
   assert.ok(builder);
   await builder.addDocument("b.pdf", "application/pdf", chunks("%PDF-1.4 ", "body"));
   await builder.addDocument("a.txt", "text/plain", chunks("hello"));
@@ -88,32 +97,32 @@ test("publishes a job whole with job.json describing each document in order", as
 });
 
 test("refuses to make a job twice, even after the print system took the first away", async () => {
-  const first = await JobBuilder.begin(spool, "src-1-11");
+  const first = await JobBuilder.begin(spool, "src-1-11", CLOCK);
   assert.ok(first);
   await first.commit(INFO);
-  assert.equal(await JobBuilder.begin(spool, "src-1-11"), undefined);
+  assert.equal(await JobBuilder.begin(spool, "src-1-11", CLOCK), undefined);
   await rm(path.join(spool, "src-1-11"), { recursive: true });
-  assert.equal(await isPublished(spool, "src-1-11"), true);
-  assert.equal(await JobBuilder.begin(spool, "src-1-11"), undefined);
+  assert.equal(await isPublished(spool, "src-1-11", CLOCK.now), true);
+  assert.equal(await JobBuilder.begin(spool, "src-1-11", CLOCK), undefined);
 });
 
 test("an aborted job leaves nothing in the spool", async () => {
-  const builder = await JobBuilder.begin(spool, "src-1-12");
+  const builder = await JobBuilder.begin(spool, "src-1-12", CLOCK);
   assert.ok(builder);
   await builder.addDocument("x.pdf", "application/pdf", chunks("x"));
   await builder.abort();
-  assert.equal(await isPublished(spool, "src-1-12"), false);
+  assert.equal(await isPublished(spool, "src-1-12", CLOCK.now), false);
   assert.deepEqual(await readdir(path.join(spool, ".tmp")), []);
 });
 
 test("refuses a job id that is not a safe folder name", async () => {
-  await assert.rejects(JobBuilder.begin(spool, "../x"), /Job id '..\/x' is not a safe folder name/);
+  await assert.rejects(JobBuilder.begin(spool, "../x", CLOCK), /Job id '..\/x' is not a safe folder name/);
 });
 
 test("removes half-built jobs of dead processes and keeps its own", async () => {
   const { mkdir } = await import("node:fs/promises");
   const process = (await import("node:process")).default;
-  const own = await JobBuilder.begin(spool, "src-1-20");
+  const own = await JobBuilder.begin(spool, "src-1-20", CLOCK);
   assert.ok(own);
   await mkdir(path.join(spool, ".tmp", "src-1-21.999999999.0a1b2c3d"), { recursive: true });
   assert.equal(await cleanPartialJobs(spool), 1);
@@ -123,20 +132,20 @@ test("removes half-built jobs of dead processes and keeps its own", async () => 
 });
 
 test("keeps publishing after the whole spool folder was removed while running", async () => {
-  const first = await JobBuilder.begin(spool, "src-1-30");
+  const first = await JobBuilder.begin(spool, "src-1-30", CLOCK);
   assert.ok(first);
   await first.commit(INFO);
   await rm(spool, { recursive: true, force: true });
-  const second = await JobBuilder.begin(spool, "src-1-31");
+  const second = await JobBuilder.begin(spool, "src-1-31", CLOCK);
   assert.ok(second);
   await second.addDocument("a.txt", "text/plain", chunks("again"));
   await second.commit(INFO);
   assert.equal(await readFile(path.join(spool, "src-1-31", "a.txt"), "utf8"), "again");
-  assert.equal(await isPublished(spool, "src-1-31"), true);
+  assert.equal(await isPublished(spool, "src-1-31", CLOCK.now), true);
 });
 
 test("writes a large document streamed in small chunks byte for byte", async () => {
-  const builder = await JobBuilder.begin(spool, "src-1-32");
+  const builder = await JobBuilder.begin(spool, "src-1-32", CLOCK);
   assert.ok(builder);
   const parts = Array.from({ length: 3000 }, (_, index) => `${index},`);
   const document = await builder.addDocument("big.txt", "text/plain", chunks(...parts));

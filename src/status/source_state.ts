@@ -1,9 +1,4 @@
-/** A problem as /health, doctor and the log show it: stable code, sentence, fix. */
-export interface SourceProblem {
-  readonly code: string;
-  readonly message: string;
-  readonly fix: string | undefined;
-}
+import type { Problem } from "../shared/errors.ts";
 
 /**
  * What the last cycles of one source did, kept in memory by `mps run` and read by /health,
@@ -21,7 +16,7 @@ export interface SourceState {
   lastRunAt: number | undefined;
   lastSuccessAt: number | undefined;
   consecutiveFailures: number;
-  lastError: SourceProblem | undefined;
+  lastError: Problem | undefined;
   /** Cycles by exit code. */
   readonly runs: Map<number, number>;
   /** How long cycles took, in seconds (a cumulative histogram). */

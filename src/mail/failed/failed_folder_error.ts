@@ -1,4 +1,4 @@
-import { MpsError } from "../shared/errors.ts";
+import { MpsError } from "../../shared/errors.ts";
 
 /** The `Failed` folder could not be written or read: the message stays in the mailbox for the next cycle. */
 export class FailedFolderError extends MpsError {

@@ -1,3 +1,4 @@
+import { errnoCode } from "../shared/errno.ts";
 import { MpsError } from "../shared/errors.ts";
 
 /** Identity of a lock holder, as written in `<storageDir>/.lock`. */
@@ -106,10 +107,9 @@ export class StorageIoError extends MpsError {
   static readonly CODE = "ERR_STORAGE_IO";
   readonly path: string;
   constructor(action: string, path: string, options: { cause: unknown }) {
-    const code = (options.cause as { code?: unknown } | undefined)?.code;
     super(
       StorageIoError.CODE,
-      `Cannot ${action} '${path}': ${typeof code === "string" ? code : String(options.cause)}`,
+      `Cannot ${action} '${path}': ${errnoCode(options.cause) ?? String(options.cause)}`,
       {
         cause: options.cause,
         fix: `Check that the account running mps may read and write '${path}' and that the disk is not full.`,

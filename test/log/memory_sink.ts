@@ -1,4 +1,5 @@
-import type { LogLevel, LogSink } from "./log_level.ts";
+// A log sink that keeps lines in memory, for tests.
+import type { LogLevel, LogSink } from "../../src/log/index.ts";
 
 export type MemorySink = LogSink & {
   /** Every line received, in order, without newlines. */

@@ -1,4 +1,4 @@
-import { MpsError } from "../shared/errors.ts";
+import { MpsError } from "../../shared/errors.ts";
 
 /**
  * A message past the splitter's limits: a header block over `maxHeadSize` or more than

@@ -1,4 +1,4 @@
-import { MpsError } from "../shared/errors.ts";
+import { MpsError } from "../../shared/errors.ts";
 
 /**
  * A header field value that does not follow its grammar. It never leaves the mail module: the

@@ -1,14 +1,16 @@
 import { MimeNode } from "@zone-eu/mailsplit";
 import type { SplitterChunk, SplitterOptions } from "@zone-eu/mailsplit";
 import { BodyWriter } from "./body_writer.ts";
-import { BOUNDARY_LINE_SUFFIX, matchBoundary } from "./boundary_match.ts";
+import { BOUNDARY_LINE_SUFFIX, BOUNDARY_MATCH, matchBoundary } from "./boundary_match.ts";
+import { candidateVerdict, nextCandidate } from "./candidate_line.ts";
+import { DELIMITER_KIND } from "./delimiter_kind.ts";
+import type { Delimiter, DelimiterKind } from "./delimiter_kind.ts";
 import { LineCarry } from "./line_carry.ts";
 import { MimeLimitError } from "./mime_limit_error.ts";
 
 const LF = 0x0a;
 const CR = 0x0d;
 const DASH = 0x2d;
-const DASHES = Buffer.from("--", "latin1");
 const EMPTY = Buffer.alloc(0);
 
 const MAX_HEAD_SIZE = 1024 * 1024;
@@ -49,7 +51,7 @@ export class MimeSplitter {
   #head = true;
   /** The current multipart's closing delimiter has been seen: its own boundary no longer counts. */
   #epilogue = false;
-  /** The ancestor whose boundary the last delimiter line (kind 3 or 4) matched. */
+  /** The ancestor whose boundary the last delimiter line (`SIBLING` or `CLOSE_ANCESTOR`) matched. */
   #owner: MimeNode | false = false;
   /** The longest line that can still be a delimiter for the current node, 0 when none can. */
   #longest = 0;
@@ -131,7 +133,7 @@ export class MimeSplitter {
 
   #headLine(line: Buffer): void {
     const kind = this.#kind(line, 0, line.length);
-    if (kind !== 0) {
+    if (kind !== DELIMITER_KIND.NONE) {
       this.#delimiter(kind, true);
       return;
     }
@@ -180,7 +182,7 @@ export class MimeSplitter {
         pos = lf + 1;
         this.#mid = false;
       }
-      const start = this.#nextCandidate(chunk, pos);
+      const start = nextCandidate(chunk, pos);
       if (start < 0) {
         this.#endAtTail(chunk, region, pos);
         return end;
@@ -198,28 +200,16 @@ export class MimeSplitter {
       }
       pos = lf + 1;
       const kind = this.#kind(chunk, start, pos);
-      if (kind === 0) continue;
-      this.#body.beforeDelimiter(chunk, region, start, kind === 1 || kind === 3);
+      if (kind === DELIMITER_KIND.NONE) continue;
+      this.#body.beforeDelimiter(
+        chunk,
+        region,
+        start,
+        kind === DELIMITER_KIND.CHILD || kind === DELIMITER_KIND.SIBLING,
+      );
       this.#delimiter(kind, true);
       if (this.#head) return pos;
       region = pos;
-    }
-  }
-
-  /**
-   * The next line start at or after `pos` (a line start) whose line begins with `--` or
-   * `\r--`: the only lines mailsplit's `checkBoundary` can match. -1 when there is none.
-   */
-  #nextCandidate(chunk: Buffer, pos: number): number {
-    let from = pos;
-    for (;;) {
-      const dashes = chunk.indexOf(DASHES, from);
-      if (dashes < 0) return -1;
-      if (dashes === from || chunk[dashes - 1] === LF) return dashes;
-      if (chunk[dashes - 1] === CR && (dashes - 1 === from || chunk[dashes - 2] === LF)) return dashes - 1;
-      const lf = chunk.indexOf(LF, dashes + 2);
-      if (lf < 0) return -1;
-      from = lf + 1;
     }
   }
 
@@ -269,9 +259,9 @@ export class MimeSplitter {
       if (lf >= 0) {
         const line = this.#carry.joined(chunk.subarray(0, lf + 1));
         const kind = this.#kind(line, 0, line.length);
-        if (kind !== 0) {
+        if (kind !== DELIMITER_KIND.NONE) {
           this.#carry.clear();
-          this.#body.beforeDelimiter(EMPTY, 0, 0, kind === 1 || kind === 3);
+          this.#body.beforeDelimiter(EMPTY, 0, 0, kind === DELIMITER_KIND.CHILD || kind === DELIMITER_KIND.SIBLING);
           this.#delimiter(kind, true);
           return lf + 1;
         }
@@ -292,7 +282,7 @@ export class MimeSplitter {
     const line = this.#carry.take();
     if (this.#head) {
       const kind = this.#kind(line, 0, line.length);
-      if (kind !== 0) {
+      if (kind !== DELIMITER_KIND.NONE) {
         this.#delimiter(kind, false);
         return;
       }
@@ -305,50 +295,53 @@ export class MimeSplitter {
     // mailsplit kept the line end of the last body line for this line, where it may start a delimiter
     const last = this.#body.takeHeld(line);
     const kind = this.#kind(last, 0, last.length);
-    if (kind !== 0) {
+    if (kind !== DELIMITER_KIND.NONE) {
       this.#delimiter(kind, false);
       return;
     }
     this.#body.emit(last);
   }
 
-  /** mailsplit's `checkBoundary` on `line[start, end)`: 0 for no delimiter, else its kind 1-4. */
-  #kind(line: Buffer, start: number, end: number): 0 | 1 | 2 | 3 | 4 {
+  /** mailsplit's `checkBoundary` on `line[start, end)`: what the line is to the tree. */
+  #kind(line: Buffer, start: number, end: number): DelimiterKind {
     const length = end - start;
-    if (this.#longest === 0 || length < 4) return 0;
+    if (this.#longest === 0 || length < 4) return DELIMITER_KIND.NONE;
     let startpos = 0;
     if (line[start] === CR || line[start] === LF) {
       startpos++;
       if (line[start] === CR && line[start + 1] === LF) startpos++;
     }
-    if (line[start + startpos] !== DASH || line[start + startpos + 1] !== DASH) return 0;
+    if (line[start + startpos] !== DASH || line[start + startpos + 1] !== DASH) return DELIMITER_KIND.NONE;
     const node = this.#node;
     if (!this.#epilogue && node._boundary) {
       const own = matchBoundary(line, start, end, startpos, node._boundary);
-      if (own !== 0) return own;
+      if (own !== BOUNDARY_MATCH.NONE) {
+        return own === BOUNDARY_MATCH.DELIMITER ? DELIMITER_KIND.CHILD : DELIMITER_KIND.CLOSE_OWN;
+      }
     }
     for (let owner = node._parentBoundaryOwner; owner; owner = owner._parentBoundaryOwner) {
       if (!owner._boundary) continue;
-      const kind = matchBoundary(line, start, end, startpos, owner._boundary);
-      if (kind !== 0) {
+      const match = matchBoundary(line, start, end, startpos, owner._boundary);
+      if (match !== BOUNDARY_MATCH.NONE) {
         this.#owner = owner;
-        return kind === 1 ? 3 : 4;
+        return match === BOUNDARY_MATCH.DELIMITER ? DELIMITER_KIND.SIBLING : DELIMITER_KIND.CLOSE_ANCESTOR;
       }
     }
-    return 0;
+    return DELIMITER_KIND.NONE;
   }
 
   /**
-   * A delimiter line: 1 starts a child of the current node, 2 (a closing delimiter in the
-   * preamble) changes nothing, 3 starts a sibling under the matching ancestor, 4 closes that
-   * ancestor (a part that had only headers so far is emitted first) and reads its epilogue.
+   * A delimiter line: `CHILD` starts a child of the current node, `CLOSE_OWN` (a closing delimiter
+   * in the preamble) changes nothing, `SIBLING` starts a sibling under the matching ancestor,
+   * `CLOSE_ANCESTOR` closes that ancestor (a part that had only headers so far is emitted first)
+   * and reads its epilogue.
    * More parts than allowed fail at once when a line follows, as mailsplit fails on the next line.
    */
-  #delimiter(kind: 1 | 2 | 3 | 4, lineFollows: boolean): void {
+  #delimiter(kind: Delimiter, lineFollows: boolean): void {
     const owner = this.#owner;
-    if (kind === 1) this.#node = this.#newNode(this.#node);
-    else if (kind === 3 && owner) this.#node = this.#newNode(owner);
-    else if (kind === 4 && owner) {
+    if (kind === DELIMITER_KIND.CHILD) this.#node = this.#newNode(this.#node);
+    else if (kind === DELIMITER_KIND.SIBLING && owner) this.#node = this.#newNode(owner);
+    else if (kind === DELIMITER_KIND.CLOSE_ANCESTOR && owner) {
       const node = this.#node;
       if (node._headerlen && !node.headers) {
         node.parseHeaders();
@@ -391,15 +384,4 @@ export class MimeSplitter {
       this.#checkHeadSize(this.#carry.length);
     }
   }
-}
-
-/** Whether a line beginning with `start` can be a delimiter line: 1 yes, 0 no, -1 not known yet. */
-function candidateVerdict(start: Buffer): -1 | 0 | 1 {
-  const first = start[0];
-  if (first === DASH) return start.length < 2 ? -1 : start[1] === DASH ? 1 : 0;
-  if (first !== CR) return 0;
-  if (start.length < 2) return -1;
-  if (start[1] !== DASH) return 0;
-  if (start.length < 3) return -1;
-  return start[2] === DASH ? 1 : 0;
 }

@@ -1,4 +1,4 @@
-/** The thresholds /health and /metrics judge a source by (SPEC "HTTP", "OAuth"). */
+/** The thresholds /health and /metrics judge a source by: cycle staleness, failures in a row, token expiry. */
 
 /** A source that has not finished a cycle within this many intervals is unhealthy. */
 export const STALE_AFTER_INTERVALS = 3;
@@ -14,5 +14,3 @@ export const REFRESH_TOKEN_LIFETIME_DAYS = 90;
  * this age means the renewal has stopped working and 90 - 60 = 30 days are left to notice.
  */
 export const REFRESH_TOKEN_WARNING_DAYS = 60;
-
-export const DAY_MS = 86_400_000;

@@ -2,8 +2,8 @@ import { mkdir, open, readdir, unlink } from "node:fs/promises";
 import * as path from "node:path";
 import { FailedFolderError } from "./failed_folder_error.ts";
 import { renameDurably } from "./rename_durably.ts";
-import { syncPath } from "../shared/sync_path.ts";
-import type { FailedReason } from "./message_rejected_error.ts";
+import { syncPath } from "../../shared/sync_path.ts";
+import type { FailedReason } from "../message_rejected_error.ts";
 import type { RawTee } from "./raw_tee.ts";
 
 /** What `<stem>.json` in the `Failed` folder says about a message that did not become a job. */
