@@ -1,5 +1,6 @@
 import { ConfigError, findConfig, loadConfig } from "../config/index.ts";
 import { MpsError, UsageError } from "../shared/errors.ts";
+import { ERR_PROXY_CONFIG, ProxyError } from "../shared/proxy.ts";
 import { VERSION } from "../version.ts";
 import { findCommand } from "./commands.ts";
 import type { CliContext, Command } from "./context.ts";
@@ -78,7 +79,7 @@ function reportError(error: unknown, context: CliContext): number {
     context.stderr(`mps: ${error.message}\n`);
     return EXIT_USAGE;
   }
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || (error instanceof ProxyError && error.code === ERR_PROXY_CONFIG)) {
     context.stderr(`mps: ${error.message}\n`);
     return EXIT_USAGE;
   }

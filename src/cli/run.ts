@@ -13,6 +13,7 @@ import { sourceAssetsDir } from "../runtime/index.ts";
 import { VERSION } from "../version.ts";
 import type { CommandHandler } from "./context.ts";
 import { deliveredDocuments } from "./delivered_documents.ts";
+import { describeNetwork, networkFor } from "./network.ts";
 import { flag } from "./option_values.ts";
 
 /** `mps run`: one downloader loop per source until SIGINT/SIGTERM; `--once`: one cycle each. */
@@ -29,6 +30,9 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
   try {
     log.info("service", `mps ${VERSION} starting${once ? " (--once)" : ""}`, { config: config.file });
     for (const warning of config.warnings) log.warn("config", warning);
+    const network = networkFor(context, config);
+    const route = describeNetwork(network.proxies);
+    if (route !== undefined) log.info("network", route);
     const partial = await cleanPartialJobs(config.spool.folder);
     if (partial > 0) log.info("spool", "removed half-built jobs of an earlier run", { count: partial });
     const store = openTokenStore({
@@ -41,7 +45,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
     const tokens = createTokenService({
       config,
       store,
-      fetch: context.fetch,
+      fetch: network.fetch,
       now: context.now,
       log: log.child("oauth"),
     });
@@ -77,6 +81,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       tokens,
       onJob: () => print?.nudge(),
       notifier,
+      proxies: network.proxies,
     });
     if (runners.length === 0) log.warn("service", "the config has no sources: nothing to download");
     const loopOptions = (runner: Runner) => ({
