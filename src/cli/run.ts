@@ -14,6 +14,10 @@ import { VERSION } from "../version.ts";
 import type { CommandHandler } from "./context.ts";
 import { deliveredDocuments } from "./delivered_documents.ts";
 import { describeNetwork, networkFor } from "./network.ts";
+import { proxyFor } from "../shared/proxy.ts";
+import type { Proxies } from "../shared/proxy.ts";
+import { openTunnel } from "../shared/proxy_tunnel.ts";
+import type { Socket } from "node:net";
 import { flag } from "./option_values.ts";
 
 /** `mps run`: one downloader loop per source until SIGINT/SIGTERM; `--once`: one cycle each. */
@@ -56,6 +60,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
         tokens,
         log: log.child("notify"),
         now: context.now,
+        connect: smtpConnect(network.proxies, config.notifications.host),
       });
     }
     let print: PrintService | undefined;
@@ -141,4 +146,13 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
 function fontDirs(): string[] {
   const assets = sourceAssetsDir();
   return assets === undefined ? [] : [path.join(assets, "fonts")];
+}
+
+/** Replies reach the SMTP server through the https proxy (a CONNECT tunnel), unless noProxy exempts it. */
+function smtpConnect(
+  proxies: Proxies,
+  host: string,
+): ((host: string, port: number, timeoutMs: number) => Promise<Socket>) | undefined {
+  const proxy = proxyFor(proxies, "https", host);
+  return proxy === undefined ? undefined : (target, port, timeoutMs) => openTunnel(proxy, target, port, timeoutMs);
 }
