@@ -3,13 +3,14 @@
 # Dovecot (IMAP with XOAUTH2/OAUTHBEARER; its submission service is the SMTP server
 # replies to senders are sent through), Chromium (browser login), promtool
 # (metrics format), isync/mbsync (benchmark), openssl (test certificates) and debootstrap (the
-# Debian trixie chroot with Wine 10 that runs the Windows binary: scripts/wine-chroot.sh).
+# Debian trixie chroot with Wine 10 that runs the Windows binary: scripts/wine-chroot.sh) and
+# tinyproxy (an HTTP proxy for the proxy tests).
 # Idempotent: when everything is present it only checks and exits (~50 ms).
 set -euo pipefail
 
-packages=(dovecot-core dovecot-imapd dovecot-submissiond chromium prometheus isync openssl debootstrap)
+packages=(dovecot-core dovecot-imapd dovecot-submissiond chromium prometheus isync openssl debootstrap tinyproxy)
 # A command each package provides, to double-check the install is usable.
-commands=(dovecot "" "" chromium promtool mbsync openssl debootstrap)
+commands=(dovecot "" "" chromium promtool mbsync openssl debootstrap tinyproxy)
 # Printing: a real IPP Everywhere printer (ippeveprinter, ipptool), a CUPS scheduler and its
 # lpadmin, the D-Bus ippeveprinter needs, pdftotext to read rendered PDFs back, a CJK font
 # for text rendering, and LibreOffice for office documents.
@@ -53,5 +54,9 @@ $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 # The tests always run private instances (`dovecot -c <conf>`).
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet dovecot 2>/dev/null; then
   $sudo systemctl stop dovecot || true
+fi
+# The same for the system tinyproxy: the tests start their own (`tinyproxy -d -c <conf>`).
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet tinyproxy 2>/dev/null; then
+  $sudo systemctl stop tinyproxy || true
 fi
 echo "install-test-deps: done"

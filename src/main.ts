@@ -15,6 +15,12 @@ function onSignal(): void {
 }
 process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
+if (process.platform === "win32") {
+  // Ctrl+Break (a service manager's other console event) and closing the console window; Windows
+  // itself ends the process a few seconds after the console closes.
+  process.on("SIGBREAK", onSignal);
+  process.on("SIGHUP", onSignal);
+}
 
 // Asked only when a command needs it: touching process.stdin sets up a stream on it, which
 // costs `--version` and `--help` a quarter of their start-up.

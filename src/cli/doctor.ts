@@ -6,6 +6,7 @@ import { createImapFlow } from "../imap/index.ts";
 import type { ImapClientFactory } from "../imap/index.ts";
 import { UsageError } from "../shared/errors.ts";
 import { VERSION } from "../version.ts";
+import { networkFor } from "./network.ts";
 import type { CliContext, CommandHandler, ConfigFailureHandler } from "./context.ts";
 import { flag } from "./option_values.ts";
 import type { OptionValues } from "./option_values.ts";
@@ -35,8 +36,8 @@ function describeSources(config: Config | undefined): Map<string, string> {
   for (const source of config?.emailSources ?? []) {
     about.set(
       source.name,
-      `${source.type} ${
-        source.userName || "(no userName)"
+      `${source.type} ${source.userName || "(no userName)"}${
+        source.mailbox === undefined || source.type === "Imap" ? "" : ` (shared mailbox ${source.mailbox})`
       } at ${source.host}:${source.port}, folder '${source.folder}'`,
     );
   }
@@ -77,12 +78,15 @@ function print(
  */
 export function createDoctorCommand(settings: { createClient?: ImapClientFactory } = {}): CommandHandler {
   return async ({ context, config, options }) => {
+    const network = networkFor(context, config);
     const flags = doctorFlags(options);
     const results = await runDoctor({
       config,
       env: context.env,
       now: context.now,
-      fetch: context.fetch,
+      fetch: network.fetch,
+      localFetch: context.fetch,
+      proxies: network.proxies,
       createClient: settings.createClient ?? createImapFlow,
       sourceName: flags.source,
       offline: flags.offline,

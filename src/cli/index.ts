@@ -1,4 +1,5 @@
 import { MpsError, UsageError } from "../shared/errors.ts";
+import { ERR_PROXY_CONFIG, ProxyError } from "../shared/proxy.ts";
 import { VERSION } from "../version.ts";
 import { findCommand } from "./commands.ts";
 import type { CliContext, CommandHandler, ConfigFailureHandler } from "./context.ts";
@@ -89,7 +90,7 @@ function reportError(error: unknown, context: CliContext, configError: boolean):
     context.stderr(`mps: ${error.message}\n`);
     return EXIT_USAGE;
   }
-  if (error instanceof UsageError) {
+  if (error instanceof UsageError || (error instanceof ProxyError && error.code === ERR_PROXY_CONFIG)) {
     context.stderr(`mps: ${error.message}\n`);
     return EXIT_USAGE;
   }

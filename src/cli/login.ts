@@ -7,6 +7,7 @@ import { checkBrowserUrl, openBrowser } from "../runtime/index.ts";
 import { UsageError } from "../shared/errors.ts";
 import { openTokenStore, StorageNameError } from "../storage/index.ts";
 import type { CliContext, CommandHandler } from "./context.ts";
+import { networkFor } from "./network.ts";
 import { flag, text } from "./option_values.ts";
 import type { OptionValues } from "./option_values.ts";
 import { errnoCode } from "../shared/errno.ts";
@@ -197,7 +198,7 @@ export const loginCommand: CommandHandler = async ({ context, config, positional
     throw error;
   }
   const base = await resolveProvider(provider, {
-    fetch: context.fetch,
+    fetch: networkFor(context, config).fetch,
     signal: context.shutdown,
   });
   // replies to senders sign in with this token too: ask for the send permission with it

@@ -12,6 +12,11 @@ import { sourceAssetsDir } from "../runtime/index.ts";
 import { VERSION } from "../version.ts";
 import type { CommandHandler } from "./context.ts";
 import { deliveredDocuments } from "./delivered_documents.ts";
+import { describeNetwork, networkFor } from "./network.ts";
+import { proxyFor } from "../shared/proxy.ts";
+import type { Proxies } from "../shared/proxy.ts";
+import { openTunnel } from "../shared/proxy_tunnel.ts";
+import type { Socket } from "node:net";
 import { flag } from "./option_values.ts";
 
 /** `mps run`: one downloader loop per source until SIGINT/SIGTERM; `--once`: one cycle each. */
@@ -28,6 +33,9 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
   try {
     log.info("service", `mps ${VERSION} starting${once ? " (--once)" : ""}`, { config: config.file });
     for (const warning of config.warnings) log.warn("config", warning);
+    const network = networkFor(context, config);
+    const route = describeNetwork(network.proxies);
+    if (route !== undefined) log.info("network", route);
     const partial = await cleanPartialJobs(config.spool.folder);
     if (partial > 0) log.info("spool", "removed half-built jobs of an earlier run", { count: partial });
     const store = openTokenStore({
@@ -40,7 +48,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
     const tokens = createTokenService({
       config,
       store,
-      fetch: context.fetch,
+      fetch: network.fetch,
       now: context.now,
       log: log.child("oauth"),
     });
@@ -54,6 +62,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
         tokens,
         log: log.child("notify"),
         now: context.now,
+        connect: smtpConnect(network.proxies, config.notifications.host),
       });
     }
     let print: PrintService | undefined;
@@ -80,6 +89,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       tokens,
       onJob: () => print?.nudge(),
       notifier,
+      proxies: network.proxies,
     });
     if (runners.length === 0) log.warn("service", "the config has no sources: nothing to download");
     const loopOptions = (runner: Runner) => ({
@@ -139,4 +149,13 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
 function fontDirs(): string[] {
   const assets = sourceAssetsDir();
   return assets === undefined ? [] : [path.join(assets, "fonts")];
+}
+
+/** Replies reach the SMTP server through the https proxy (a CONNECT tunnel), unless noProxy exempts it. */
+function smtpConnect(
+  proxies: Proxies,
+  host: string,
+): ((host: string, port: number, timeoutMs: number) => Promise<Socket>) | undefined {
+  const proxy = proxyFor(proxies, "https", host);
+  return proxy === undefined ? undefined : (target, port, timeoutMs) => openTunnel(proxy, target, port, timeoutMs);
 }

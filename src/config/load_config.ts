@@ -9,11 +9,12 @@ import { configSecrets } from "./config_secrets.ts";
 import { ConfigError } from "./errors.ts";
 import { httpToken } from "./http_token.ts";
 import { readNotifications } from "./read_notifications.ts";
-import { resolvePath } from "./resolve_path.ts";
+import { folderSourceLocation, resolvePath } from "./resolve_path.ts";
 import * as s from "./schema.ts";
+import { parseProxyUrl } from "../shared/proxy.ts";
+import type { Config, EmailSource, FolderSource, OAuthProvider, ProviderKind, ProxyConfig } from "./types.ts";
 import { signInOf, tokenUserOf } from "./sign_in.ts";
 import { checkPrinterNames, readPrinters } from "./read_printers.ts";
-import type { Config, EmailSource, FolderSource, OAuthProvider, ProviderKind } from "./types.ts";
 import { describeElement, validateElement } from "./validate_element.ts";
 import type { ElementContext } from "./validate_element.ts";
 import { parseXmlTree } from "./xml_tree.ts";
@@ -39,6 +40,7 @@ const SINGLE_ELEMENTS = [
   "notifications",
   "printers",
   "convert",
+  "proxy",
 ] as const;
 type SingleElement = typeof SINGLE_ELEMENTS[number];
 
@@ -87,7 +89,7 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   const attributesOf = <T extends s.AnyElementSchema>(name: SingleElement, schema: T) =>
     validateElement(single.get(name) ?? emptyElement(name), schema, context(`<${name}>`));
 
-  const providers = readProviders(single.get("oauth"), file, warnings);
+  const providers = readProviders(single.get("oauth"), file, dir, warnings);
   const folderSources = readFolderSources(single.get("folderSources"), file, dir, warnings);
   const emailSources = readEmailSources(single.get("emailSources"), file, dir, warnings, providers);
   uniqueSourceNames([...folderSources, ...emailSources], file);
@@ -103,6 +105,7 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   const log = attributesOf("log", s.logSchema);
   const oauth = attributesOf("oauth", s.oauthSchema);
   const convert = attributesOf("convert", s.convertSchema);
+  const proxy = readProxy(single.get("proxy"), file, warnings);
 
   const token = httpToken(http.token, env);
   if (!isLoopbackHost(http.host) && token === undefined) {
@@ -137,6 +140,7 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
       fallback: (localization.default ?? "en").trim().toLowerCase() || "en",
     },
     notifications,
+    ...(proxy === undefined ? {} : { proxy }),
     communicatorLine: single.get("communicator")?.line,
     warnings,
   });
@@ -146,7 +150,26 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   return config;
 }
 
-function readProviders(oauth: XmlElement | undefined, file: string, warnings: string[]): OAuthProvider[] {
+function readProxy(element: XmlElement | undefined, file: string, warnings: string[]): ProxyConfig | undefined {
+  if (element === undefined) return undefined;
+  const values = validateElement(element, s.proxySchema, { file, label: "<proxy>", warnings });
+  try {
+    parseProxyUrl(values.url, "url");
+  } catch (cause) {
+    throw new ConfigError(file, `<proxy>: attribute 'url' ${(cause as Error).message.replace(/^The proxy url /, "")}`, {
+      line: element.line,
+      cause,
+    });
+  }
+  return { url: values.url, noProxy: values.noProxy, line: element.line };
+}
+
+function readProviders(
+  oauth: XmlElement | undefined,
+  file: string,
+  dir: string,
+  warnings: string[],
+): OAuthProvider[] {
   const providers: OAuthProvider[] = [];
   for (const [index, element] of childrenNamed(oauth, "provider", file, warnings)) {
     const label = describeElement(element, oauth, index);
@@ -170,6 +193,12 @@ function readProviders(oauth: XmlElement | undefined, file: string, warnings: st
       clientId: values.clientId,
       clientSecret: values.clientSecret,
       clientSecretExpiresAt: values.clientSecretExpires,
+      ...(values.clientCertificate?.trim()
+        ? {
+          clientCertificate: resolvePath(dir, values.clientCertificate.trim()),
+          clientCertificatePassword: values.clientCertificatePassword,
+        }
+        : {}),
       tenant: values.tenant,
       authority: values.authority,
       issuer: values.issuer,
@@ -186,20 +215,20 @@ function readFolderSources(
   warnings: string[],
 ): FolderSource[] {
   return childrenNamed(parent, "add", file, warnings).map(([index, element]) => {
-    const values = validateElement(element, s.folderSourceSchema, {
-      file,
-      label: describeElement(element, parent, index),
-      warnings,
-    });
-    // The legacy product read `C$\...` paths as an admin share on `host`.
-    const share = values.host !== "" && /^[A-Za-z]\$/.test(values.path);
+    const label = describeElement(element, parent, index);
+    const values = validateElement(element, s.folderSourceSchema, { file, label, warnings });
+    if (/[\\/\s]/.test(values.host)) {
+      throw new ConfigError(file, `${label}: attribute 'host' must be a host name or address: got '${values.host}'`, {
+        line: element.line,
+      });
+    }
     return {
       kind: "folder",
       name: values.name ?? values.path,
       line: element.line,
       host: values.host,
       path: values.path,
-      location: share ? `\\\\${values.host}\\${values.path}` : resolvePath(dir, values.path),
+      location: folderSourceLocation(values.host, values.path, dir),
       userName: values.userName,
       password: values.password,
       downloadIntervalMs: values.downloadInterval,
@@ -245,9 +274,16 @@ function readEmailSources(
         `Config '${file}': line ${element.line}: ${label}: attribute 'authservId' has no effect without requireAuthenticated="true"`,
       );
     }
+    const mailbox = values.mailbox?.trim() || undefined;
+    if (mailbox !== undefined && values.type === "Imap") {
+      warnings.push(
+        `Config '${file}': line ${element.line}: ${label}: attribute 'mailbox' is used by OAuth sources only; ` +
+          `type 'Imap' opens the mailbox of userName '${values.userName}'`,
+      );
+    }
     return {
       kind: "email",
-      name: values.name ?? (values.userName || values.host),
+      name: values.name ?? (mailbox || values.userName || values.host),
       line: element.line,
       type: values.type,
       host: values.host,
@@ -255,6 +291,7 @@ function readEmailSources(
       secure: values.secure,
       userName: values.userName,
       password: values.password,
+      mailbox: values.type === "Imap" ? undefined : mailbox,
       folder: values.folder,
       afterDownload: values.afterDownload,
       allowedSenders: values.allowedSenders,

@@ -41,6 +41,7 @@ export const emailSourceSchema = v.object({
   secure: a.boolean(true),
   userName: a.text(""),
   password: a.text(""),
+  mailbox: a.optionalText(),
   folder: a.text("INBOX"),
   afterDownload: a.afterDownload(),
   allowedSenders: a.list(),
@@ -90,6 +91,8 @@ export const providerSchema = v.object({
   clientId: a.optionalText(),
   clientSecret: a.optionalText(),
   clientSecretExpires: a.optionalDate(),
+  clientCertificate: a.optionalText(),
+  clientCertificatePassword: a.optionalText(),
   tenant: a.optionalText(),
   authority: a.optionalUrl(),
   issuer: a.optionalUrl(),
@@ -108,6 +111,11 @@ export const printerSchema = v.object({
 
 export const convertSchema = v.object({
   soffice: a.text("auto"),
+});
+
+export const proxySchema = v.object({
+  url: a.requiredText(),
+  noProxy: a.list(),
 });
 
 // The language of replies to senders (`default` when a language has no texts).

@@ -1,8 +1,9 @@
 import type { AfterDownload } from "./attributes.ts";
+import type { ProxyConfig } from "../shared/proxy.ts";
 import type { LogLevel } from "../shared/log_levels.ts";
 import type { EMAIL_SOURCE_TYPES } from "./schema.ts";
 
-export type { AfterDownload };
+export type { AfterDownload, ProxyConfig };
 export type EmailSourceType = typeof EMAIL_SOURCE_TYPES[number];
 export type { LogLevel };
 export type ProviderKind = "microsoft" | "google" | "oidc";
@@ -44,6 +45,8 @@ export interface Config {
   readonly localization: { readonly language: string; readonly fallback: string };
   /** `<notifications>`: replies to senders; undefined when the element is absent. */
   readonly notifications: Notifications | undefined;
+  /** `<proxy url noProxy/>`; undefined when absent (the environment may still name one). */
+  readonly proxy?: ProxyConfig | undefined;
   /** Line of the legacy `<communicator>` element, which mps accepts and does not use. */
   readonly communicatorLine: number | undefined;
   /** Unknown elements and attributes, and settings that will not work as written. */
@@ -76,6 +79,11 @@ export interface EmailSource {
   readonly secure: boolean;
   readonly userName: string;
   readonly password: string;
+  /**
+   * A shared mailbox opened with `userName`'s sign-in (a delegate with Full Access): XOAUTH2
+   * `user=` names it. Undefined: the source opens `userName`'s own mailbox.
+   */
+  readonly mailbox?: string | undefined;
   readonly folder: string;
   readonly afterDownload: AfterDownload;
   readonly allowedSenders: readonly string[];
@@ -117,6 +125,10 @@ export interface OAuthProvider {
   readonly clientId: string;
   readonly clientSecret: string | undefined;
   readonly clientSecretExpiresAt: number | undefined;
+  /** PEM (certificate and key) or PFX file for certificate credentials (app-only); resolved path. */
+  readonly clientCertificate?: string | undefined;
+  /** Password of the PFX file or of an encrypted PEM key (a secret). */
+  readonly clientCertificatePassword?: string | undefined;
   readonly tenant: string | undefined;
   readonly authority: string | undefined;
   readonly issuer: string | undefined;

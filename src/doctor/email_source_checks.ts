@@ -1,10 +1,13 @@
 import type { Config, EmailSource, OAuthProvider } from "../config/index.ts";
+import { imapUser } from "../imap/index.ts";
 import type { ImapAuth, ImapClientFactory } from "../imap/index.ts";
 import { providerForSource } from "../oauth/index.ts";
 import type { TokenService } from "../oauth/index.ts";
+import type { Proxies } from "../shared/proxy.ts";
 import type { TokenStore } from "../storage/index.ts";
 import { blockedBy, failFrom, offline, skip } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
+import { checkClientCertificate } from "./certificate_check.ts";
 import { checkImap } from "./imap_checks.ts";
 import { checkNetwork } from "./network_check.ts";
 import { checkClientSecret, checkTokenRefresh } from "./refresh_checks.ts";
@@ -21,6 +24,7 @@ export interface EmailSourceCheckOptions {
   readonly offline: boolean;
   readonly noWrite: boolean;
   readonly timeoutMs: number;
+  readonly proxies: Proxies;
 }
 
 /** The token checks of one source, in order, and what imap.login needs from them. */
@@ -80,7 +84,12 @@ async function tokenChecks(source: EmailSource, options: EmailSourceCheckOptions
       ? { result: blocked, accessToken: undefined, error: undefined }
       : await checkTokenRefresh(source, provider, options);
   }
-  results.push(refresh.result, checkClientSecret(source, provider, refresh, options.now(), options.offline));
+  results.push(
+    refresh.result,
+    provider.clientCertificate === undefined
+      ? checkClientSecret(source, provider, refresh, options.now(), options.offline)
+      : await checkClientCertificate(source, provider, refresh, options.now()),
+  );
   return { results, refresh: refresh.result, accessToken: refresh.accessToken };
 }
 
@@ -99,7 +108,7 @@ export async function checkEmailSource(source: EmailSource, options: EmailSource
   }
   const auth: ImapAuth = tokens.accessToken === undefined
     ? { user: source.userName, pass: source.password }
-    : { user: source.userName, accessToken: tokens.accessToken };
+    : { user: imapUser(source), accessToken: tokens.accessToken };
   const imap = await checkImap(source, auth, [network, tokens.refresh], options);
   return [...tokens.results, network, ...imap];
 }

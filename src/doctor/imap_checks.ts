@@ -2,6 +2,7 @@ import type { EmailSource } from "../config/index.ts";
 import { IMAP_FOLDER, ImapSession, toImapError } from "../imap/index.ts";
 import type { ImapAuth, ImapClientFactory } from "../imap/index.ts";
 import type { ComponentLogger } from "../log/index.ts";
+import type { Proxies } from "../shared/proxy.ts";
 import { MpsError } from "../shared/errors.ts";
 import { blockedBy, failFrom, pass } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
@@ -11,6 +12,7 @@ export interface ImapCheckOptions {
   readonly createClient: ImapClientFactory;
   readonly now: () => number;
   readonly noWrite: boolean;
+  readonly proxies?: Proxies | undefined;
 }
 
 /** A quiet logger that remembers the last command the server refused (imapflow only logs those). */
@@ -54,14 +56,15 @@ export async function checkImap(
     getAuth: () => Promise.resolve(auth),
     log: refusals.log,
     now: options.now,
+    proxies: options.proxies,
   });
   const where = `${source.host}:${source.port}`;
   const signedIn = pass(
     "imap.login",
     source.name,
-    `Signed in to ${where} as '${source.userName}' (${
-      auth.accessToken === undefined ? "password" : "OAuth"
-    }) and the server answered the next command (NAMESPACE)`,
+    `Signed in to ${where} as '${source.userName}' (${auth.accessToken === undefined ? "password" : "OAuth"})${
+      auth.user === source.userName ? "" : ` to the shared mailbox '${auth.user}'`
+    } and the server answered the next command (NAMESPACE)`,
   );
   try {
     let client;

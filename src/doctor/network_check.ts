@@ -6,6 +6,9 @@ import { checkServerIdentity, connect as tlsConnect } from "node:tls";
 import type { PeerCertificate, TLSSocket } from "node:tls";
 import type { EmailSource } from "../config/index.ts";
 import { IMAP_TLS, ImapError, imapTarget, toImapError } from "../imap/index.ts";
+import { describeProxy, NO_PROXIES, proxyFor } from "../shared/proxy.ts";
+import type { Proxies } from "../shared/proxy.ts";
+import { openTunnel } from "../shared/proxy_tunnel.ts";
 import { DAY_MS } from "../shared/time.ts";
 import { failFrom, pass, warn } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
@@ -50,18 +53,42 @@ function certificateDetails(cert: PeerCertificate): Record<string, unknown> {
  */
 export async function checkNetwork(
   source: EmailSource,
-  options: { timeoutMs: number; now: () => number },
+  options: { timeoutMs: number; now: () => number; proxies?: Proxies },
 ): Promise<CheckResult> {
   const id = "network.connect";
   const target = imapTarget(source);
   const where = `${source.host}:${source.port}`;
-  let addresses: string[];
-  try {
-    addresses = (await lookup(source.host, { all: true })).map((entry) => entry.address);
-  } catch (error) {
-    return failFrom(id, source.name, toImapError(error, target), { step: "dns" });
+  const proxy = proxyFor(options.proxies ?? NO_PROXIES, "https", source.host);
+  let addresses: string[] = [];
+  let resolved: string;
+  let tunnel: Socket | undefined;
+  if (proxy === undefined) {
+    try {
+      addresses = (await lookup(source.host, { all: true })).map((entry) => entry.address);
+    } catch (error) {
+      return failFrom(id, source.name, toImapError(error, target), { step: "dns" });
+    }
+    resolved = isIP(source.host) === 0 ? `${source.host} resolves to ${addresses.join(", ")}; ` : "";
+  } else {
+    // Through a proxy, the proxy resolves the name and connects.
+    try {
+      tunnel = await openTunnel(proxy, source.host, source.port, options.timeoutMs);
+    } catch (error) {
+      return failFrom(id, source.name, error, { step: "proxy", proxy: proxy.display });
+    }
+    resolved = `through ${describeProxy(proxy)}: `;
+    if (!source.secure) {
+      tunnel.destroy();
+      return pass(
+        id,
+        source.name,
+        `${resolved}tunnel to ${where} open (plain IMAP: imap.login checks the upgrade to TLS)`,
+        {
+          proxy: proxy.display,
+        },
+      );
+    }
   }
-  const resolved = isIP(source.host) === 0 ? `${source.host} resolves to ${addresses.join(", ")}; ` : "";
   if (!source.secure) {
     try {
       (await opened(tcpConnect({ host: source.host, port: source.port }), "connect", options.timeoutMs)).destroy();
@@ -95,8 +122,7 @@ export async function checkNetwork(
   try {
     socket = await opened(
       tlsConnect({
-        host: source.host,
-        port: source.port,
+        ...(tunnel === undefined ? { host: source.host, port: source.port } : { socket: tunnel }),
         ...(isIP(source.host) === 0 ? { servername: source.host } : {}),
         ...(ca === undefined ? {} : { ca }),
         // Verified below, so that the certificate can be described even when it is not trusted.
@@ -106,6 +132,7 @@ export async function checkNetwork(
       options.timeoutMs,
     );
   } catch (error) {
+    tunnel?.destroy();
     return failFrom(id, source.name, toImapError(error, target), { step: "tls", addresses });
   }
   const cert = socket.getPeerCertificate();

@@ -2,7 +2,10 @@ import type { Config, EmailSource, FolderSource } from "../config/index.ts";
 import type { ImapClientFactory } from "../imap/index.ts";
 import { createTokenService } from "../oauth/index.ts";
 import { UsageError } from "../shared/errors.ts";
+import { NO_PROXIES } from "../shared/proxy.ts";
+import type { Proxies } from "../shared/proxy.ts";
 import { openTokenStore } from "../storage/index.ts";
+import { offline } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
 import { checkCommunicator, checkConfigLoad } from "./config_checks.ts";
 import { checkEmailSource } from "./email_source_checks.ts";
@@ -11,6 +14,7 @@ import { checkNotifications } from "./notification_checks.ts";
 import { checkDiskFree, checkFolderSource, checkPaths } from "./path_checks.ts";
 import { checkPrinters } from "./printer_checks.ts";
 import { checkSecretAccess } from "./secret_access_checks.ts";
+import { checkProxy } from "./proxy_check.ts";
 import { checkTokensUnused } from "./token_checks.ts";
 
 export interface DoctorOptions {
@@ -18,7 +22,12 @@ export interface DoctorOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** ms epoch. */
   readonly now: () => number;
+  /** For the identity providers: through the proxy where `proxies` says so. */
   readonly fetch: typeof globalThis.fetch;
+  /** For mps's own /health port on this machine: never through a proxy. Default `fetch`. */
+  readonly localFetch?: typeof globalThis.fetch;
+  /** The proxy settings in force (config, else environment); default none. */
+  readonly proxies?: Proxies;
   readonly createClient: ImapClientFactory;
   /** Check only this source (name, case-insensitive); the installation checks run regardless. */
   readonly sourceName?: string | undefined;
@@ -81,15 +90,22 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     offline: options.offline === true,
     noWrite: options.noWrite === true,
     timeoutMs,
+    proxies: options.proxies ?? NO_PROXIES,
   };
-  const [[paths, disk], secrets, folders, emails, notifications, http, unused, printers] = await Promise.all([
+  const [[paths, disk], secrets, proxy, folders, emails, notifications, http, unused, printers] = await Promise.all([
     // In turn: the folder probes create missing folders for a moment, which disk.free must not see.
     checkPaths(config).then(async (results) => [results, await checkDiskFree(config)] as const),
     checkSecretAccess(config),
+    // Without any proxy every host is reached directly, and there is nothing to report.
+    options.proxies === undefined || (options.proxies.https === undefined && options.proxies.http === undefined)
+      ? Promise.resolve(undefined)
+      : options.offline === true
+      ? Promise.resolve(offline("network.proxy", null))
+      : checkProxy(config, sources.email, options.proxies, timeoutMs),
     Promise.all(sources.folder.map((source) => checkFolderSource(source))),
     Promise.all(sources.email.map((source) => checkEmailSource(source, sourceOptions))),
     checkNotifications(config, { store, tokens, offline: options.offline === true, timeoutMs }),
-    checkHttpPort(config, { env: options.env, fetch: options.fetch, timeoutMs }),
+    checkHttpPort(config, { env: options.env, fetch: options.localFetch ?? options.fetch, timeoutMs }),
     checkTokensUnused(config, store),
     checkPrinters(config, { env: options.env, now, offline: options.offline === true }),
   ]);
@@ -98,6 +114,7 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
     ...paths,
     disk,
     secrets,
+    ...(proxy === undefined ? [] : [proxy]),
     ...folders,
     ...emails.flat(),
     ...notifications,

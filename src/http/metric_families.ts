@@ -55,6 +55,13 @@ export function metricFamilies(
           .map(([reason, count]) => sample([["source", state.name], ["reason", reason]], count))
       ),
     },
+    perSourceOf(
+      states.filter((state) => state.type !== "folder"),
+      "mps_imap_throttled_total",
+      "counter",
+      "Times the IMAP server answered that it throttles the source's mailbox (the source then waits as told).",
+      (state) => state.throttles,
+    ),
     perSource(
       "mps_source_healthy",
       "gauge",
@@ -94,6 +101,13 @@ export function metricFamilies(
       "gauge",
       "Unix time the client secret of the source's OAuth provider expires (clientSecretExpires in mps.config).",
       (state) => seconds(state.oauth?.clientSecretExpiresAt),
+    ),
+    perSourceOf(
+      oauth,
+      "mps_oauth_client_certificate_expiry_timestamp_seconds",
+      "gauge",
+      "Unix time the client certificate of the source's OAuth provider expires (clientCertificate in mps.config).",
+      (state) => seconds(state.oauth?.clientCertificateExpiresAt),
     ),
     perSourceOf(
       oauth,

@@ -25,9 +25,13 @@ export interface SourceHealth {
   /** Whole days since the refresh token in use was issued (OAuth sources). */
   readonly refreshTokenAgeDays: number | null;
   readonly clientSecretExpiresAt: string | null;
+  /** When the provider's client certificate expires (certificate credentials). */
+  readonly clientCertificateExpiresAt: string | null;
   /** OAuth sources: the refresh token was refused and only `mps login` helps; null otherwise. */
   readonly needsLogin: boolean | null;
   readonly lastError: HealthProblem | null;
+  /** The IMAP server throttles the mailbox: no attempt before this time; null when it does not. */
+  readonly throttledUntil: string | null;
   /** Why the source is unhealthy: empty exactly when `healthy`. */
   readonly problems: readonly HealthProblem[];
   /** What needs attention soon without making the source unhealthy. */
@@ -51,8 +55,10 @@ export function sourceHealth(state: SourceState, now: number): SourceHealth {
       ? null
       : Math.max(0, Math.floor((now - oauth.refreshTokenIssuedAt) / DAY_MS)),
     clientSecretExpiresAt: iso(oauth?.clientSecretExpiresAt),
+    clientCertificateExpiresAt: iso(oauth?.clientCertificateExpiresAt),
     needsLogin: oauth === undefined ? null : oauth.needsLogin,
     lastError: state.lastError === undefined ? null : toJson(state.lastError),
+    throttledUntil: iso(state.throttledUntil),
     problems: problems.map(toJson),
     warnings: warnings.map(toJson),
   };

@@ -1,5 +1,7 @@
 import type { SignInKind } from "../config/index.ts";
 import { MpsError } from "../shared/errors.ts";
+import type { Proxy } from "../shared/proxy.ts";
+import { IMAP_THROTTLED } from "./imap_throttle.ts";
 
 export const IMAP_CONNECT = "ERR_IMAP_CONNECT";
 export const IMAP_TLS = "ERR_IMAP_TLS";
@@ -7,6 +9,8 @@ export const IMAP_AUTH = "ERR_IMAP_AUTH";
 export const IMAP_NOT_CONNECTED = "ERR_IMAP_NOT_CONNECTED";
 export const IMAP_FOLDER = "ERR_IMAP_FOLDER";
 export const IMAP_OTHER = "ERR_IMAP";
+/** A delegate's sign-in may not open the shared mailbox: Full Access is missing. */
+export const IMAP_SHARED_MAILBOX = "ERR_IMAP_SHARED_MAILBOX";
 /** The account cannot read, flag or delete in the folder, so the connection test fails. */
 export const IMAP_RIGHTS = "ERR_MAILBOX_RIGHTS";
 
@@ -28,6 +32,21 @@ export interface ImapTarget {
   readonly app?: boolean | undefined;
   /** The `<oauth>` provider, named in the `mps login` command of a fix. */
   readonly provider?: string | undefined;
+  /** A shared mailbox `userName` opens as a delegate. */
+  readonly mailbox?: string | undefined;
+  /** The proxy the connection goes through (HTTP CONNECT); undefined when direct. */
+  readonly proxy?: Proxy | undefined;
+}
+
+/** The server said it throttles this mailbox: no attempt before `retryAfterMs` from when it said so. */
+export class ImapThrottledError extends ImapError {
+  static readonly CODE = IMAP_THROTTLED;
+  /** How long to wait from the moment the error was raised, already capped. */
+  readonly retryAfterMs: number;
+  constructor(message: string, retryAfterMs: number, options: { cause: unknown; fix: string }) {
+    super(IMAP_THROTTLED, message, options);
+    this.retryAfterMs = retryAfterMs;
+  }
 }
 
 /**

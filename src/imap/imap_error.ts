@@ -5,15 +5,27 @@ import {
   IMAP_FOLDER,
   IMAP_NOT_CONNECTED,
   IMAP_OTHER,
+  IMAP_SHARED_MAILBOX,
   IMAP_TLS,
   ImapError,
+  ImapThrottledError,
   mailboxRightsError,
 } from "./errors.ts";
 import type { ImapTarget } from "./errors.ts";
+import { proxyRefused, proxyUnreachable } from "../shared/proxy.ts";
+import { throttleAnswer } from "./imap_throttle.ts";
 
 // `service/email_source.ts` imports these from here.
 export { mailboxRightsError };
 export type { ImapTarget };
+
+/**
+ * The IMAP login name: a shared mailbox's address (its token is the delegate's, as Microsoft
+ * documents for shared mailboxes), else userName.
+ */
+export function imapUser(source: EmailSource): string {
+  return source.signIn !== "password" && source.mailbox !== undefined ? source.mailbox : source.userName;
+}
 
 /** What `toImapError` needs to know about a source. */
 export function imapTarget(source: EmailSource): ImapTarget {
@@ -26,6 +38,7 @@ export function imapTarget(source: EmailSource): ImapTarget {
     oauth: source.signIn !== "password",
     app: source.signIn === "app",
     provider: source.provider,
+    ...(source.signIn !== "password" && source.mailbox !== undefined ? { mailbox: source.mailbox } : {}),
   };
 }
 
@@ -45,7 +58,42 @@ export function toImapError(error: unknown, target: ImapTarget): ImapError {
   const where = `${target.host}:${target.port}`;
   const code = stringField(error, "code");
   const text = error instanceof Error ? error.message : String(error);
+  if (target.proxy !== undefined && /proxy/i.test(`${text} ${code ?? ""}`)) {
+    const inner: unknown = Reflect.get(Object(error), "_err") ?? Reflect.get(Object(error), "cause");
+    const said = inner instanceof Error ? inner.message : text;
+    const status = /response from proxy: (\d{3})/i.exec(said)?.[1];
+    const innerCode = stringField(inner, "code");
+    const problem = status !== undefined
+      ? proxyRefused(target.proxy, where, Number(status), error)
+      : proxyUnreachable(target.proxy, where, innerCode ?? said, error);
+    return new ImapError(problem.code, problem.message, { cause: error, fix: problem.fix ?? "" });
+  }
+  const throttled = throttleAnswer(error);
+  if (throttled !== undefined) {
+    const seconds = Math.ceil(throttled.waitMs / 1000);
+    return new ImapThrottledError(
+      `The IMAP server ${where} throttles the mailbox of '${target.userName}' ('${throttled.said}'): ` +
+        `the next attempt waits ${seconds} s${throttled.suggested ? " as the server suggested" : ""}`,
+      throttled.waitMs,
+      {
+        cause: error,
+        fix: "Nothing to do if it is rare: mps waits and tries again. If it keeps happening, fewer clients " +
+          "(or mps sources) should open this mailbox at the same time, or the poll interval should be longer",
+      },
+    );
+  }
   const response = stringField(error, "response") ?? stringField(error, "responseText") ?? "";
+  const refusedLogin = booleanField(error, "authenticationFailed") ||
+    /AUTHENTICATIONFAILED|Authentication failed|User is authenticated but not connected/i.test(`${response} ${text}`);
+  if (refusedLogin && target.mailbox !== undefined && target.app !== true) {
+    return new ImapError(
+      IMAP_SHARED_MAILBOX,
+      `The IMAP server ${where} refused '${target.userName}' access to the shared mailbox '${target.mailbox}': ${
+        response || text
+      }`,
+      { cause: error, fix: sharedMailboxFix(target.userName, target.mailbox) },
+    );
+  }
   if (/User is authenticated but not connected/i.test(`${response} ${text}`)) {
     return new ImapError(
       IMAP_NOT_CONNECTED,
@@ -100,7 +148,9 @@ export function toImapError(error: unknown, target: ImapTarget): ImapError {
       `The IMAP server ${where} refused the login of '${target.userName}': ${response || text}`,
       {
         cause: error,
-        fix: target.oauth
+        fix: target.app === true
+          ? appOnlyLogonFix(target.userName)
+          : target.oauth
           ? `Check that the token belongs to '${target.userName}' and still grants IMAP access: run 'mps doctor', then 'mps login' for this user if needed`
           : `Check userName and password of the source`,
       },
@@ -126,6 +176,27 @@ export function toImapError(error: unknown, target: ImapTarget): ImapError {
     cause: error,
     fix: "Run 'mps doctor' to check the connection and the mailbox rights",
   });
+}
+
+/**
+ * Exchange answers an app token it cannot map to a mailbox permission with `NO AUTHENTICATE
+ * failed` (LogonDenied in its logs): no user logs in for app-only access, so the fix is in
+ * Exchange, not `mps login`.
+ */
+function appOnlyLogonFix(mailbox: string): string {
+  return "Exchange Online refuses the app: register its service principal there and give it the mailbox. " +
+    "In Exchange Online PowerShell: `New-ServicePrincipal -AppId <Application (client) ID> -ObjectId <Object ID of the " +
+    "Enterprise application (Entra admin center > Enterprise applications), not of the app registration>`, then " +
+    `\`Add-MailboxPermission -Identity ${mailbox || "<mailbox>"} -User <that Object ID> -AccessRights FullAccess\`; ` +
+    "the app registration needs the application permission IMAP.AccessAsApp (Office 365 Exchange Online) with admin " +
+    "consent. Changes can take up to an hour to apply";
+}
+
+function sharedMailboxFix(delegate: string, mailbox: string): string {
+  return `Give '${delegate}' Full Access to '${mailbox}': Exchange admin center > Recipients > Mailboxes > ${mailbox} > ` +
+    `Delegation > Read and manage (Full Access), or in Exchange Online PowerShell \`Add-MailboxPermission -Identity ` +
+    `${mailbox} -User ${delegate} -AccessRights FullAccess -InheritanceType All\`; the permission can take up to an hour ` +
+    `to apply. Also check that IMAP is on for '${mailbox}' (Email apps) and that mailbox="…" is spelled as its primary address`;
 }
 
 function stringField(value: unknown, key: string): string | undefined {

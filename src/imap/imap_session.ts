@@ -3,6 +3,8 @@ import { ImapFlow } from "imapflow";
 import type { ImapFlowOptions } from "imapflow";
 import type { EmailSource } from "../config/index.ts";
 import type { ComponentLogger } from "../log/index.ts";
+import { proxyFor } from "../shared/proxy.ts";
+import type { Proxies } from "../shared/proxy.ts";
 import { VERSION } from "../version.ts";
 import { IMAP_FOLDER, IMAP_OTHER, IMAP_TLS, ImapError } from "./errors.ts";
 import type { ImapTarget } from "./errors.ts";
@@ -29,6 +31,8 @@ export interface ImapSessionOptions {
   readonly now: () => number;
   /** Called when the server announces new mail while the session idles. */
   readonly onNewMail?: () => void;
+  /** The HTTP proxy settings: a proxied server is reached through an HTTP CONNECT tunnel. */
+  readonly proxies?: Proxies | undefined;
 }
 
 // Reconnect this long before the access token of the session expires: some servers end
@@ -48,7 +52,8 @@ export class ImapSession {
 
   constructor(options: ImapSessionOptions) {
     this.#options = options;
-    this.target = imapTarget(options.source);
+    const proxy = options.proxies === undefined ? undefined : proxyFor(options.proxies, "https", options.source.host);
+    this.target = { ...imapTarget(options.source), ...(proxy === undefined ? {} : { proxy }) };
   }
 
   /** A connected client with the folder selected. */
@@ -80,6 +85,7 @@ export class ImapSession {
         ? { user: auth.user, accessToken: auth.accessToken }
         : { user: auth.user, pass: auth.pass ?? "" },
       ...(ca === undefined ? {} : { tls: { ca } }),
+      ...(this.target.proxy === undefined ? {} : { proxy: this.target.proxy.url }),
       logger: imapLogger(log),
       clientInfo: { name: "mps", version: VERSION },
       disableAutoIdle: !source.idle,

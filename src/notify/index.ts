@@ -1,15 +1,12 @@
 export { NOTIFICATION_RESULTS, Notifier } from "./notifier.ts";
-export type { AcceptedMessage, NotificationResult, NotifierOptions, RefusedMessage } from "./notifier.ts";
 export type { DocumentStatus, OutgoingReply, ReplyRequest } from "./compose_reply.ts";
 export { composeReply } from "./compose_reply.ts";
 export { loadTexts } from "./load_texts.ts";
 export { BUILT_IN_TEXTS } from "./reply_texts.ts";
-export type { ReplyTexts } from "./reply_texts.ts";
 export { whyNoReply } from "./reply_guard.ts";
-export { Outbox } from "./outbox.ts";
 export { sendOverSmtp, verifySmtp } from "./smtp_sender.ts";
-export type { SmtpAuth, SmtpOptions } from "./smtp_sender.ts";
+export type { SmtpAuth } from "./smtp_sender.ts";
 export { NOTIFICATIONS_NAME, smtpTokenSource } from "./smtp_token_source.ts";
-export { SmtpSendError, TemplateError } from "./notify_errors.ts";
+export { SmtpSendError } from "./notify_errors.ts";
 export { jobDocuments } from "./job_documents.ts";
 export { MICROSOFT_SMTP_SEND_SCOPE, sendScopes } from "./send_scopes.ts";

@@ -37,7 +37,9 @@ export type RequestAppTokenOptions = {
 export async function requestAppToken(options: RequestAppTokenOptions): Promise<StoredTokens> {
   const { resolved, source, now } = options;
   const { provider } = resolved;
-  if (!provider.clientSecret) throw new MissingClientSecretError(provider, source.name);
+  if (!provider.clientSecret && provider.clientCertificate === undefined) {
+    throw new MissingClientSecretError(provider, source.name);
+  }
   const username = source.tokenUser ?? APP_TOKEN_USER;
   const context = {
     provider,

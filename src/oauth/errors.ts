@@ -11,11 +11,21 @@ export const ERR_OAUTH_CONSENT_REQUIRED = "ERR_OAUTH_CONSENT_REQUIRED";
 export const ERR_OAUTH_REFRESH_FAILED = "ERR_OAUTH_REFRESH_FAILED";
 export const ERR_OAUTH_CLIENT_SECRET = "ERR_OAUTH_CLIENT_SECRET";
 export const ERR_OAUTH_APP_NOT_FOUND = "ERR_OAUTH_APP_NOT_FOUND";
-export const ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS = "ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS";
+export const ERR_OAUTH_MFA_REQUIRED = "ERR_OAUTH_MFA_REQUIRED";
+export const ERR_OAUTH_CONDITIONAL_ACCESS = "ERR_OAUTH_CONDITIONAL_ACCESS";
 export const ERR_OAUTH_REDIRECT_URI = "ERR_OAUTH_REDIRECT_URI";
 export const ERR_OAUTH_CODE_REUSED = "ERR_OAUTH_CODE_REUSED";
 export const ERR_OAUTH_ACCESS_DENIED = "ERR_OAUTH_ACCESS_DENIED";
 export const ERR_OAUTH_DEVICE_CODE_EXPIRED = "ERR_OAUTH_DEVICE_CODE_EXPIRED";
+export const ERR_OAUTH_PUBLIC_CLIENT_FLOWS_OFF = "ERR_OAUTH_PUBLIC_CLIENT_FLOWS_OFF";
+export const ERR_OAUTH_RESOURCE_NOT_IN_TENANT = "ERR_OAUTH_RESOURCE_NOT_IN_TENANT";
+export const ERR_OAUTH_TENANT_NOT_FOUND = "ERR_OAUTH_TENANT_NOT_FOUND";
+export const ERR_OAUTH_ACCOUNT_NOT_IN_TENANT = "ERR_OAUTH_ACCOUNT_NOT_IN_TENANT";
+export const ERR_OAUTH_ACCOUNT_DISABLED = "ERR_OAUTH_ACCOUNT_DISABLED";
+export const ERR_OAUTH_PASSWORD_EXPIRED = "ERR_OAUTH_PASSWORD_EXPIRED";
+export const ERR_OAUTH_SESSION_ENDED = "ERR_OAUTH_SESSION_ENDED";
+export const ERR_OAUTH_MALFORMED_REQUEST = "ERR_OAUTH_MALFORMED_REQUEST";
+export const ERR_OAUTH_CLIENT_CERTIFICATE = "ERR_OAUTH_CLIENT_CERTIFICATE";
 
 export const ERR_TOKEN_NOT_FOUND = "ERR_TOKEN_NOT_FOUND";
 export const ERR_OAUTH_NO_CLIENT_SECRET = "ERR_OAUTH_NO_CLIENT_SECRET";
@@ -58,7 +68,7 @@ export class MissingClientSecretError extends MpsError {
         cause: new Error("clientSecret is not set"),
         fix:
           `Create a client secret in the app registration (Certificates & secrets) and set clientSecret="…" and clientSecretExpires="YYYY-MM-DD" ` +
-          `on <provider name="${provider.name}"> in mps.config.`,
+          `on <provider name="${provider.name}"> in mps.config, or upload a certificate there and set clientCertificate="…" instead.`,
       },
     );
     this.provider = provider.id;

@@ -1,24 +1,12 @@
 import * as oauth from "oauth4webapi";
 import type { OAuthProvider } from "../config/index.ts";
-import {
-  ClientSecretError,
-  ERR_OAUTH,
-  ERR_OAUTH_ACCESS_DENIED,
-  ERR_OAUTH_APP_NOT_FOUND,
-  ERR_OAUTH_CLIENT_SECRET,
-  ERR_OAUTH_CODE_REUSED,
-  ERR_OAUTH_CONSENT_REQUIRED,
-  ERR_OAUTH_DEVICE_CODE_EXPIRED,
-  ERR_OAUTH_INVALID_RESPONSE,
-  ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS,
-  ERR_OAUTH_NETWORK,
-  ERR_OAUTH_REDIRECT_URI,
-  ERR_OAUTH_REFRESH_FAILED,
-  ERR_OAUTH_SERVER,
-  OAuthError,
-} from "./errors.ts";
+import { ProxyError } from "../shared/proxy.ts";
+import { ERR_OAUTH, ERR_OAUTH_INVALID_RESPONSE, ERR_OAUTH_NETWORK, ERR_OAUTH_SERVER, OAuthError } from "./errors.ts";
 import type { OAuthErrorDetails } from "./errors.ts";
-import { MICROSOFT_DEFAULT_TENANT, MICROSOFT_LOGIN_HOST } from "./provider_endpoints.ts";
+import { BY_AADSTS, relogin, SIGN_IN_FAILURES } from "./sign_in_failures.ts";
+import type { SignInFailure } from "./sign_in_failures.ts";
+
+export { adminConsentUrl } from "./sign_in_failures.ts";
 
 export type OAuthErrorContext = {
   provider: OAuthProvider;
@@ -68,7 +56,7 @@ function networkCode(error: unknown): string | undefined {
 
 /** True when `error` is a fetch/transport failure rather than an answer from the server. */
 export function isNetworkError(error: unknown): boolean {
-  if (networkCode(error) !== undefined) return true;
+  if (error instanceof ProxyError || networkCode(error) !== undefined) return true;
   if (!(error instanceof Error)) return false;
   if (error.name === "TimeoutError") return true;
   if (error instanceof oauth.OperationProcessingError) return false;
@@ -88,128 +76,25 @@ function firstLine(text: string | undefined): string | undefined {
   return text?.split(/\r?\n/)[0]?.trim() || undefined;
 }
 
-function loginHost(provider: OAuthProvider): string {
-  if (provider.authority !== undefined && URL.canParse(provider.authority)) return new URL(provider.authority).origin;
-  return MICROSOFT_LOGIN_HOST;
-}
-
-/** `https://login.microsoftonline.com/{tenant}/adminconsent?client_id=…` for the provider. */
-export function adminConsentUrl(provider: OAuthProvider): string {
-  const tenant = provider.tenant?.trim() || MICROSOFT_DEFAULT_TENANT;
-  return `${loginHost(provider)}/${encodeURIComponent(tenant)}/adminconsent?client_id=${
-    encodeURIComponent(provider.clientId)
-  }`;
-}
-
-type Known = { code: string; title: string; fix: (ctx: OAuthErrorContext) => string };
-
-const relogin = (ctx: OAuthErrorContext): string =>
-  `Run \`mps reset-storage --user ${ctx.username}\`, then \`mps login ${ctx.provider.name} ${ctx.username}\`.`;
-
-const KNOWN: Readonly<Record<string, Known>> = {
-  consent: {
-    code: ERR_OAUTH_CONSENT_REQUIRED,
-    title: "Needs admin approval",
-    fix: (ctx) =>
-      `The tenant does not let users consent to this app; any one of these works: ` +
-      `(1) an administrator opens ${adminConsentUrl(ctx.provider)} and consents for the whole organisation; ` +
-      `(2) give the account '${ctx.username}' an admin role (e.g. Cloud Application Administrator) and log in again; ` +
-      `(3) enable the admin consent request workflow (Entra admin center > Enterprise applications > Consent and permissions > Admin consent settings), ` +
-      `request approval at login and log in again once an admin approved it.`,
-  },
-  refresh: {
-    code: ERR_OAUTH_REFRESH_FAILED,
-    title: "Cannot refresh access token",
-    fix: (ctx) =>
-      `The stored refresh token was revoked or expired (password change, admin revocation, 90 days unused). ${
-        relogin(ctx)
-      }`,
-  },
-  secret: {
-    code: ERR_OAUTH_CLIENT_SECRET,
-    title: ClientSecretError.FINDING,
-    fix: (ctx) => ClientSecretError.fixFor(ctx.provider.name),
-  },
-  appNotFound: {
-    code: ERR_OAUTH_APP_NOT_FOUND,
-    title: "The app registration was not found in this tenant",
-    fix: (ctx) =>
-      `Check clientId '${ctx.provider.clientId}' (the Application (client) ID of the app registration) and tenant ` +
-      `'${
-        ctx.provider.tenant ?? MICROSOFT_DEFAULT_TENANT
-      }' of provider '${ctx.provider.name}'; a single-tenant app needs the tenant it is registered in.`,
-  },
-  mfa: {
-    code: ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS,
-    title: "Multi-factor authentication or Conditional Access blocked the sign-in",
-    fix: (ctx) =>
-      `Run \`mps login ${ctx.provider.name} ${ctx.username}\` interactively from a compliant device and complete MFA, ` +
-      `or have an admin exclude the print mailbox '${ctx.username}' (or this app) from the Conditional Access policy.`,
-  },
-  redirect: {
-    code: ERR_OAUTH_REDIRECT_URI,
-    title: "The redirect URI is not registered for this app",
-    fix: (ctx) =>
-      `In the app registration add the platform 'Mobile and desktop applications' with the redirect URI 'http://localhost' ` +
-      `(Entra ignores the port for localhost)${
-        ctx.redirectUri === undefined ? "" : `; this login used '${ctx.redirectUri}'`
-      }, then log in again.`,
-  },
-  codeReused: {
-    code: ERR_OAUTH_CODE_REUSED,
-    title: "The authorization code was already used",
-    fix: (ctx) =>
-      `Run \`mps login ${ctx.provider.name} ${ctx.username}\` again (do not reload the browser's callback page).`,
-  },
-  denied: {
-    code: ERR_OAUTH_ACCESS_DENIED,
-    title: "The sign-in was cancelled or access was denied",
-    fix: (ctx) => `Run \`mps login ${ctx.provider.name} ${ctx.username}\` again and accept the requested permissions.`,
-  },
-  deviceExpired: {
-    code: ERR_OAUTH_DEVICE_CODE_EXPIRED,
-    title: "The device code expired before the sign-in was completed",
-    fix: (ctx) =>
-      `Run \`mps login ${ctx.provider.name} ${ctx.username} --device-code\` again and enter the code within its lifetime.`,
-  },
-};
-
-const BY_AADSTS: Readonly<Record<number, keyof typeof KNOWN>> = {
-  65001: "consent",
-  90094: "consent",
-  90095: "consent",
-  700082: "refresh",
-  50173: "refresh",
-  70043: "refresh",
-  70008: "refresh",
-  7000215: "secret",
-  7000222: "secret",
-  700016: "appNotFound",
-  50076: "mfa",
-  50079: "mfa",
-  53003: "mfa",
-  50011: "redirect",
-  70004: "redirect",
-  54005: "codeReused",
-  65004: "denied",
-};
-
-function knownFor(details: OAuthErrorDetails, ctx: OAuthErrorContext): Known | undefined {
+function knownFor(details: OAuthErrorDetails, ctx: OAuthErrorContext): SignInFailure | undefined {
   const byNumber = details.aadsts === undefined ? undefined : BY_AADSTS[details.aadsts];
   // 70008 is "code or refresh token expired": a refresh failure only outside a login.
-  if (byNumber !== undefined && !(details.aadsts === 70008 && ctx.operation === "login")) return KNOWN[byNumber];
+  if (byNumber !== undefined && !(details.aadsts === 70008 && ctx.operation === "login")) {
+    return SIGN_IN_FAILURES[byNumber];
+  }
   switch (details.error) {
     case "consent_required":
     case "admin_policy_enforced":
-      return KNOWN["consent"];
+      return SIGN_IN_FAILURES["consent"];
     case "access_denied":
-      return KNOWN["denied"];
+      return SIGN_IN_FAILURES["denied"];
     case "expired_token":
-      return KNOWN["deviceExpired"];
+      return SIGN_IN_FAILURES["deviceExpired"];
     case "invalid_grant":
-      return ctx.operation === "login" || ctx.operation === "device_code" ? undefined : KNOWN["refresh"];
+      return ctx.operation === "login" || ctx.operation === "device_code" ? undefined : SIGN_IN_FAILURES["refresh"];
     case "invalid_client":
-      return ctx.provider.clientSecret !== undefined ? KNOWN["secret"] : undefined;
+      if (ctx.provider.clientCertificate !== undefined) return SIGN_IN_FAILURES["certificate"];
+      return ctx.provider.clientSecret !== undefined ? SIGN_IN_FAILURES["secret"] : undefined;
     default:
       return undefined;
   }
@@ -265,6 +150,15 @@ function hostOf(endpoint: string | undefined): string | undefined {
 /** Maps any failure of an OAuth call (oauth4webapi errors, fetch errors, `{error, error_description}`) to an `OAuthError`. */
 export function toOAuthError(error: unknown, context: OAuthErrorContext): OAuthError {
   if (error instanceof OAuthError) return error;
+  // The proxy's own failure: its code and fix, not the provider's.
+  if (error instanceof ProxyError) {
+    return new OAuthError(
+      error.code,
+      `${error.message} (provider '${context.provider.name}', user '${context.username}')`,
+      { provider: context.provider.id, username: context.username, retryable: true },
+      { cause: error, fix: error.fix ?? "" },
+    );
+  }
   if (error instanceof oauth.ResponseBodyError) {
     return fromDetails(
       {

@@ -1,5 +1,8 @@
 import * as oauth from "oauth4webapi";
 import type { Config, EmailSource, OAuthProvider } from "../config/index.ts";
+import { registerSecret } from "../log/index.ts";
+import { certificateClientAuth, loadClientCertificate } from "./client_certificate.ts";
+import type { ClientCertificate } from "./client_certificate.ts";
 import { isLoopbackHost } from "../shared/is_loopback_host.ts";
 import { ProviderResolveError, UnknownProviderError } from "./errors.ts";
 
@@ -29,8 +32,13 @@ export type ResolvedProvider = {
   readonly provider: OAuthProvider;
   readonly as: oauth.AuthorizationServer;
   readonly client: oauth.Client;
-  /** `None()` for a public client, `ClientSecretPost` when the provider has a clientSecret. */
+  /**
+   * `None()` for a public client, `ClientSecretPost` when the provider has a clientSecret,
+   * `private_key_jwt` when it has a clientCertificate.
+   */
   readonly clientAuth: oauth.ClientAuth;
+  /** The provider's client certificate, when it has one. */
+  readonly certificate?: ClientCertificate | undefined;
   /** For `mps login` and refresh: `provider.scopes` when set, else the provider's defaults. */
   readonly delegatedScopes: readonly string[];
   /** For client credentials (app-only); empty when the provider has none. */
@@ -49,6 +57,8 @@ export type ResolvedProvider = {
 
 export type ResolveProviderOptions = {
   fetch: typeof globalThis.fetch;
+  /** ms epoch, for checking a client certificate's validity; default the system clock. */
+  now?: () => number;
   signal?: AbortSignal;
 };
 
@@ -222,7 +232,10 @@ export async function resolveProvider(
   provider: OAuthProvider,
   options: ResolveProviderOptions,
 ): Promise<ResolvedProvider> {
-  const clientAuth = provider.clientSecret ? oauth.ClientSecretPost(provider.clientSecret) : oauth.None();
+  registerSecret(provider.clientCertificatePassword);
+  const certificate = provider.clientCertificate === undefined
+    ? undefined
+    : await loadClientCertificate(provider, options.now?.() ?? Date.now());
   const client: oauth.Client = { client_id: provider.clientId };
   const unchanged = (): Promise<oauth.AuthorizationServer> => Promise.resolve(as);
   let as: oauth.AuthorizationServer;
@@ -250,11 +263,17 @@ export async function resolveProvider(
       u === undefined || (URL.canParse(u) && (new URL(u).protocol === "https:" || isLoopbackHttp(new URL(u))))
     ) &&
     [as.issuer, as.token_endpoint].some((u) => u !== undefined && URL.canParse(u) && isLoopbackHttp(new URL(u)));
+  const clientAuth = certificate !== undefined
+    ? certificateClientAuth(certificate, as.token_endpoint)
+    : provider.clientSecret
+    ? oauth.ClientSecretPost(provider.clientSecret)
+    : oauth.None();
   return {
     provider,
     as,
     client,
     clientAuth,
+    ...(certificate === undefined ? {} : { certificate }),
     delegatedScopes: [...delegatedScopes],
     appScopes: [...appScopes],
     fetchOptions: makeFetchOptions(options.fetch, insecure, options.signal),

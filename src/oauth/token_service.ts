@@ -34,6 +34,8 @@ export type TokenStatus = {
   refreshTokenIssuedAt?: number;
   /** Refresh requests this process made for the source, by result (for /metrics). */
   refreshes?: { success: number; failure: number };
+  /** When the provider's client certificate expires (certificate credentials). */
+  clientCertificateExpiresAt?: number;
 };
 
 export type TokenServiceOptions = {
@@ -91,6 +93,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   const inflight = new Map<string, Promise<AccessToken>>();
   const statuses = new Map<string, TokenStatus>();
   const refreshCounts = new Map<string, { success: number; failure: number }>();
+  /** Client certificate expiry by provider id, once the provider is resolved. */
+  const certificateExpiry = new Map<string, number>();
   const tracked = new Map<string, OAuthState>();
   /** App tokens that cannot be stored (a delegated token owns the file name). */
   const appMemory = new Map<string, StoredTokens>();
@@ -118,8 +122,11 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   async function resolve(target: Target): Promise<ResolvedProvider> {
     let pending = resolved.get(target.provider.id);
     if (pending === undefined) {
-      pending = resolveProvider(target.provider, { fetch: options.fetch });
+      pending = resolveProvider(target.provider, { fetch: options.fetch, now });
       resolved.set(target.provider.id, pending);
+      pending.then((r) => {
+        if (r.certificate !== undefined) certificateExpiry.set(target.provider.id, r.certificate.notAfter);
+      }, () => undefined);
       pending.catch(() => resolved.delete(target.provider.id)); // try discovery again next time
     }
     try {
@@ -207,7 +214,12 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   function statusOf(sourceName: string): TokenStatus {
     const status = statuses.get(sourceName);
     const counts = refreshCounts.get(sourceName);
-    const refreshes = counts === undefined ? {} : { refreshes: { ...counts } };
+    const providerId = config.emailSources.find((source) => source.name === sourceName)?.provider;
+    const expiry = providerId === undefined ? undefined : certificateExpiry.get(providerId);
+    const refreshes = {
+      ...(counts === undefined ? {} : { refreshes: { ...counts } }),
+      ...(expiry === undefined ? {} : { clientCertificateExpiresAt: expiry }),
+    };
     if (status === undefined) return { state: "unknown", ...refreshes };
     return {
       ...status,
@@ -224,6 +236,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     oauth.accessTokenExpiresAt = status.accessTokenExpiresAt ?? oauth.accessTokenExpiresAt;
     oauth.refreshTokenIssuedAt = status.refreshTokenIssuedAt ?? oauth.refreshTokenIssuedAt;
     oauth.needsLogin = status.state === "needs-login";
+    oauth.clientCertificateExpiresAt = status.clientCertificateExpiresAt ?? oauth.clientCertificateExpiresAt;
     if (status.refreshes !== undefined) {
       oauth.refreshes.set("success", status.refreshes.success);
       oauth.refreshes.set("failure", status.refreshes.failure);
@@ -273,6 +286,9 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   }
 
   async function appOnly(target: Target): Promise<StoredTokens> {
+    // The certificate is read (once) even while a cached token is good: its expiry is reported,
+    // and an expired or broken one shows before the cached token runs out.
+    if (target.provider.clientCertificate !== undefined) await resolve(target);
     const stored = await store.read(target.provider.id, target.username);
     const cached = isAppToken(stored) ? stored : appMemory.get(target.key);
     if (isFresh(cached)) return cached;

@@ -1,11 +1,10 @@
 export { createDocumentConverter } from "./create_document_converter.ts";
-export type { DocumentConverterOptions } from "./create_document_converter.ts";
 export { createPrintService } from "./print_service.ts";
-export type { PrintService, PrintServiceOptions } from "./print_service.ts";
-export type { PrinterProblem, PrinterState } from "./printer_state.ts";
+export type { PrintService } from "./print_service.ts";
+export type { PrinterState } from "./printer_state.ts";
 export { PrinterChannel } from "./printer_channel.ts";
 export type { PrinterCapabilities } from "./printer_channel.ts";
 export { findSoffice } from "./find_soffice.ts";
 export { PrinterRefusedError } from "./printer_refused_error.ts";
 export { PrinterUnreachableError } from "./printer_unreachable_error.ts";
-export type { DeliveryRecord, DocumentDelivery } from "./delivery_record.ts";
+export type { DeliveryRecord } from "./delivery_record.ts";

@@ -32,6 +32,6 @@ export function runtimeName(): string {
 }
 
 export { serveHttp } from "./serve.ts";
-export type { FetchHandler, ServedHttp, ServeOptions } from "./serve.ts";
+export type { ServedHttp } from "./serve.ts";
 export { browserCommand, browserEnvironment, BrowserUrlError, checkBrowserUrl, openBrowser } from "./open_browser.ts";
-export type { OpenBrowser } from "./open_browser.ts";
+export { proxiedFetch } from "./proxy_fetch.ts";

@@ -1,11 +1,12 @@
 import type { Config, EmailSource } from "../config/index.ts";
-import { createImapFlow, ImapSession } from "../imap/index.ts";
-import type { ImapAuth } from "../imap/index.ts";
+import { createImapFlow, ImapSession, imapUser } from "../imap/index.ts";
+import type { ImapAuth, ImapClientFactory } from "../imap/index.ts";
 import type { Logger } from "../log/index.ts";
 // Not through notify/index.ts: that would load the SMTP client into every run, replies or not.
 import { jobDocuments } from "../notify/job_documents.ts";
 import type { Notifier } from "../notify/index.ts";
 import type { TokenService } from "../oauth/index.ts";
+import type { Proxies } from "../shared/proxy.ts";
 import { DAY_MS, HOUR_MS } from "../shared/time.ts";
 import { createEmailCycle } from "./email_source.ts";
 import { createFolderCycle } from "./folder_source.ts";
@@ -33,6 +34,9 @@ export interface RunnerDeps {
   readonly notifier?: Notifier | undefined;
   /** Called after each published job (the printing stage delivers it). */
   readonly onJob?: () => void;
+  readonly createClient?: ImapClientFactory;
+  /** The HTTP proxy settings IMAP connections follow. */
+  readonly proxies?: Proxies | undefined;
 }
 
 /** Builds the runner of every source in the config, folder sources first. */
@@ -85,7 +89,7 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
   const getAuth = async (): Promise<ImapAuth> => {
     if (source.signIn === "password") return { user: source.userName, pass: source.password };
     const token = await tokens.getAccessToken(source);
-    return { user: source.userName, accessToken: token.accessToken, expiresAt: token.expiresAt };
+    return { user: imapUser(source), accessToken: token.accessToken, expiresAt: token.expiresAt };
   };
 
   const session = new ImapSession({
@@ -95,6 +99,7 @@ function emailRunner(source: EmailSource, deps: RunnerDeps): Runner {
     log: sourceLog.child("imap"),
     now,
     onNewMail: () => nudge.nudge(),
+    proxies: deps.proxies,
   });
   const download = createEmailCycle(source, {
     session,

@@ -1,4 +1,5 @@
 import type { ComponentLogger } from "../log/index.ts";
+import { ImapThrottledError } from "../imap/index.ts";
 import { problemOf } from "../shared/errors.ts";
 import { createNudge } from "./nudge.ts";
 import type { Nudge } from "./nudge.ts";
@@ -31,10 +32,20 @@ export async function runCycle(options: LoopOptions): Promise<number> {
   } catch (error) {
     code = 1;
     state.lastError = problemOf(error);
-    log.error(state.lastError.message, {
-      code: state.lastError.code,
-      ...(state.lastError.fix ? { fix: state.lastError.fix } : {}),
-    });
+    if (error instanceof ImapThrottledError) {
+      // The server asked for a pause: one warning with the time, not an error per attempt.
+      state.throttledUntil = now() + error.retryAfterMs;
+      state.throttles += 1;
+      log.warn(state.lastError.message, {
+        code: state.lastError.code,
+        until: new Date(state.throttledUntil).toISOString(),
+      });
+    } else {
+      log.error(state.lastError.message, {
+        code: state.lastError.code,
+        ...(state.lastError.fix ? { fix: state.lastError.fix } : {}),
+      });
+    }
   }
   const at = now();
   recordCycle(state, code, at, (at - started) / 1000);
@@ -47,7 +58,8 @@ export async function runCycle(options: LoopOptions): Promise<number> {
 /**
  * Cycles until shutdown, waiting the source's interval between cycles. After a failure it
  * retries sooner, 1 s then doubling, never waiting longer than the interval (so /health
- * keeps seeing fresh runs) nor `maxBackoffMs`.
+ * keeps seeing fresh runs) nor `maxBackoffMs`. A server that throttles the mailbox is waited
+ * out instead, for as long as it asked (new-mail nudges do not end that wait).
  */
 export async function runLoop(options: LoopOptions): Promise<void> {
   const maxBackoff = options.maxBackoffMs ?? 5 * 60_000;
@@ -55,6 +67,11 @@ export async function runLoop(options: LoopOptions): Promise<void> {
     await runCycle(options);
     const failures = options.state.consecutiveFailures;
     const interval = options.state.intervalMs;
+    const throttled = (options.state.throttledUntil ?? 0) - options.now();
+    if (failures > 0 && throttled > 0) {
+      await createNudge().wait(throttled, options.shutdown);
+      continue;
+    }
     const wait = failures === 0 ? interval : Math.min(interval, maxBackoff, 1000 * 2 ** Math.min(failures - 1, 20));
     await (options.nudge ?? createNudge()).wait(wait, options.shutdown);
   }

@@ -1,5 +1,4 @@
 // The downloader: one runner per source, cycled until shutdown, recording into the status model.
 export { createRunners } from "./create_runners.ts";
-export type { Runner, RunnerDeps } from "./create_runners.ts";
+export type { Runner } from "./create_runners.ts";
 export { runCycle, runLoop } from "./downloader_loop.ts";
-export type { LoopOptions } from "./downloader_loop.ts";

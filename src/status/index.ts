@@ -3,6 +3,7 @@
 export { createSourceState, recordCycle } from "./source_state.ts";
 export type { OAuthState, SourceState } from "./source_state.ts";
 export {
+  CLIENT_CERTIFICATE_EXPIRING,
   CLIENT_SECRET_EXPIRING,
   NEEDS_LOGIN,
   REFRESH_TOKEN_AGING,

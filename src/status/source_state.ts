@@ -25,6 +25,10 @@ export interface SourceState {
   /** Messages moved to Failed, by reason code. */
   readonly failedMessages: Map<string, number>;
   readonly oauth: OAuthState | undefined;
+  /** The server throttles the mailbox: no attempt before this time (ms); cleared by a good cycle. */
+  throttledUntil: number | undefined;
+  /** Throttling answers received (email sources). */
+  throttles: number;
 }
 
 /** Upper bounds (seconds) of the cycle duration buckets; +Inf is implied by `count`. */
@@ -55,6 +59,7 @@ export function recordCycle(state: SourceState, exitCode: number, at: number, se
   if (exitCode === 0) {
     state.lastSuccessAt = at;
     state.consecutiveFailures = 0;
+    state.throttledUntil = undefined;
   } else {
     state.consecutiveFailures += 1;
   }
@@ -69,6 +74,8 @@ export interface OAuthState {
   /** The refresh token was refused: only `mps login` helps. */
   needsLogin: boolean;
   clientSecretExpiresAt: number | undefined;
+  /** When the provider's client certificate expires (known once it has been loaded). */
+  clientCertificateExpiresAt?: number | undefined;
   /** Token refreshes by result: `success`, `failure`. */
   readonly refreshes: Map<string, number>;
 }
@@ -92,6 +99,8 @@ export function createSourceState(
     lastSuccessAt: undefined,
     consecutiveFailures: 0,
     lastError: undefined,
+    throttledUntil: undefined,
+    throttles: 0,
     runs: new Map(),
     duration: { bounds: DURATION_BOUNDS, counts: DURATION_BOUNDS.map(() => 0), sum: 0, count: 0 },
     jobs: 0,

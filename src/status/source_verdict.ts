@@ -16,6 +16,8 @@ export const SOURCE_STALE = "SOURCE_STALE";
 export const NEEDS_LOGIN = "NEEDS_LOGIN";
 /** The client secret expires within `CLIENT_SECRET_WARNING_DAYS` days (a warning). */
 export const CLIENT_SECRET_EXPIRING = "CLIENT_SECRET_EXPIRING";
+/** The client certificate expires within `CLIENT_SECRET_WARNING_DAYS` days (a warning). */
+export const CLIENT_CERTIFICATE_EXPIRING = "CLIENT_CERTIFICATE_EXPIRING";
 /** The refresh token is older than `REFRESH_TOKEN_WARNING_DAYS` days (a warning). */
 export const REFRESH_TOKEN_AGING = "REFRESH_TOKEN_AGING";
 
@@ -31,7 +33,9 @@ export interface SourceVerdict {
 /** Judges one source at time `now` (ms) by the thresholds in `health_rules.ts`. */
 export function sourceVerdict(state: SourceState, now: number): SourceVerdict {
   const problems = [failedRun(state), staleness(state, now), needsLogin(state)].filter(isProblem);
-  const warnings = [secretExpiry(state, now), refreshTokenAge(state, now)].filter(isProblem);
+  const warnings = [secretExpiry(state, now), certificateExpiry(state, now), refreshTokenAge(state, now)].filter(
+    isProblem,
+  );
   return { healthy: problems.length === 0, problems, warnings };
 }
 
@@ -86,6 +90,20 @@ function secretExpiry(state: SourceState, now: number): Problem | undefined {
     fix:
       "Create a new client secret in the app registration (Entra ID > App registrations > Certificates & secrets), " +
       "put it and its date in clientSecret and clientSecretExpires of the <provider> in mps.config, then restart mps.",
+  };
+}
+
+function certificateExpiry(state: SourceState, now: number): Problem | undefined {
+  const expires = state.oauth?.clientCertificateExpiresAt;
+  if (expires === undefined || expires - now > CLIENT_SECRET_WARNING_DAYS * DAY_MS) return undefined;
+  const when = expires <= now
+    ? `expired on ${iso(expires)}`
+    : `expires on ${iso(expires)}, in ${Math.ceil((expires - now) / DAY_MS)} day(s)`;
+  return {
+    code: CLIENT_CERTIFICATE_EXPIRING,
+    message: `The client certificate of OAuth provider '${state.oauth?.provider ?? ""}' ${when}`,
+    fix: "Create a new certificate, upload it in the app registration (Entra ID > App registrations > Certificates & " +
+      "secrets > Certificates), point clientCertificate of the <provider> in mps.config at it, then restart mps.",
   };
 }
 

@@ -39,8 +39,10 @@ test("answers 200 with status ok, the version and every field of a source whose 
     tokenExpiresAt: "2025-06-01T12:45:00.000Z",
     refreshTokenAgeDays: 2,
     clientSecretExpiresAt: null,
+    clientCertificateExpiresAt: null,
     needsLogin: false,
     lastError: null,
+    throttledUntil: null,
     problems: [],
     warnings: [],
   });

@@ -7,17 +7,26 @@ import {
   adminConsentUrl,
   ERR_OAUTH,
   ERR_OAUTH_ACCESS_DENIED,
+  ERR_OAUTH_ACCOUNT_DISABLED,
+  ERR_OAUTH_ACCOUNT_NOT_IN_TENANT,
   ERR_OAUTH_APP_NOT_FOUND,
   ERR_OAUTH_CLIENT_SECRET,
   ERR_OAUTH_CODE_REUSED,
+  ERR_OAUTH_CONDITIONAL_ACCESS,
   ERR_OAUTH_CONSENT_REQUIRED,
   ERR_OAUTH_DEVICE_CODE_EXPIRED,
   ERR_OAUTH_INVALID_RESPONSE,
-  ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS,
+  ERR_OAUTH_MALFORMED_REQUEST,
+  ERR_OAUTH_MFA_REQUIRED,
   ERR_OAUTH_NETWORK,
+  ERR_OAUTH_PASSWORD_EXPIRED,
+  ERR_OAUTH_PUBLIC_CLIENT_FLOWS_OFF,
   ERR_OAUTH_REDIRECT_URI,
   ERR_OAUTH_REFRESH_FAILED,
+  ERR_OAUTH_RESOURCE_NOT_IN_TENANT,
   ERR_OAUTH_SERVER,
+  ERR_OAUTH_SESSION_ENDED,
+  ERR_OAUTH_TENANT_NOT_FOUND,
   OAuthError,
   toOAuthError,
 } from "../../src/oauth/index.ts";
@@ -138,23 +147,23 @@ const CASES: Array<[string, string, string, number | undefined, string]> = [
   [
     "interaction_required",
     "AADSTS50076: Due to a configuration change made by your administrator, you must use multi-factor authentication.",
-    ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS,
+    ERR_OAUTH_MFA_REQUIRED,
     50076,
-    "Multi-factor authentication or Conditional Access",
+    "Multi-factor authentication is required",
   ],
   [
     "interaction_required",
     "AADSTS50079: Due to a configuration change, the user is required to use multi-factor authentication.",
-    ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS,
+    ERR_OAUTH_MFA_REQUIRED,
     50079,
-    "Multi-factor authentication or Conditional Access",
+    "Multi-factor authentication is required",
   ],
   [
     "invalid_grant",
     "AADSTS53003: Access has been blocked by Conditional Access policies.",
-    ERR_OAUTH_MFA_OR_CONDITIONAL_ACCESS,
+    ERR_OAUTH_CONDITIONAL_ACCESS,
     53003,
-    "Multi-factor authentication or Conditional Access",
+    "A Conditional Access policy blocked the sign-in",
   ],
   [
     "invalid_request",
@@ -190,6 +199,83 @@ const CASES: Array<[string, string, string, number | undefined, string]> = [
     ERR_OAUTH_DEVICE_CODE_EXPIRED,
     70019,
     "The device code expired",
+  ],
+  [
+    "invalid_client",
+    "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    ERR_OAUTH_PUBLIC_CLIENT_FLOWS_OFF,
+    7000218,
+    "The app registration does not allow public client flows",
+  ],
+  [
+    "invalid_resource",
+    "AADSTS500011: The resource principal named https://outlook.office365.com was not found in the tenant named Contoso.",
+    ERR_OAUTH_RESOURCE_NOT_IN_TENANT,
+    500011,
+    "Exchange Online is not available in this tenant",
+  ],
+  [
+    "invalid_request",
+    "AADSTS90002: Tenant 'contoso.onmicrosoft.co' not found.",
+    ERR_OAUTH_TENANT_NOT_FOUND,
+    90002,
+    "The tenant does not exist",
+  ],
+  [
+    "invalid_grant",
+    "AADSTS50020: User account 'print@fabrikam.com' from identity provider 'live.com' does not exist in tenant 'Contoso'.",
+    ERR_OAUTH_ACCOUNT_NOT_IN_TENANT,
+    50020,
+    "The account does not exist in this tenant",
+  ],
+  [
+    "invalid_grant",
+    "AADSTS50034: The user account {EUII Hidden} does not exist in the contoso.com directory.",
+    ERR_OAUTH_ACCOUNT_NOT_IN_TENANT,
+    50034,
+    "The account does not exist in this tenant",
+  ],
+  [
+    "invalid_grant",
+    "AADSTS50057: The user account is disabled.",
+    ERR_OAUTH_ACCOUNT_DISABLED,
+    50057,
+    "The account is disabled",
+  ],
+  [
+    "invalid_grant",
+    "AADSTS50055: The password is expired.",
+    ERR_OAUTH_PASSWORD_EXPIRED,
+    50055,
+    "The account's password has expired",
+  ],
+  [
+    "invalid_grant",
+    "AADSTS70044: The session has expired or is invalid due to sign-in frequency checks by conditional access.",
+    ERR_OAUTH_SESSION_ENDED,
+    70044,
+    "The sign-in session has ended",
+  ],
+  [
+    "invalid_grant",
+    "AADSTS50132: The session has been revoked due to password expiry or recent password change.",
+    ERR_OAUTH_SESSION_ENDED,
+    50132,
+    "The sign-in session has ended",
+  ],
+  [
+    "invalid_grant",
+    "AADSTS50133: Session is invalid due to expiration or recent password change.",
+    ERR_OAUTH_SESSION_ENDED,
+    50133,
+    "The sign-in session has ended",
+  ],
+  [
+    "invalid_request",
+    "AADSTS9002313: Invalid request. Request is malformed or invalid.",
+    ERR_OAUTH_MALFORMED_REQUEST,
+    9002313,
+    "The identity provider rejected the request as malformed",
   ],
 ];
 
@@ -380,5 +466,37 @@ describe("toOAuthError maps provider answers to known failures", () => {
     assert.equal(aadstsOf([50173], undefined), 50173);
     assert.equal(aadstsOf(undefined, "AADSTS700082: x"), 700082);
     assert.equal(aadstsOf(undefined, "no number"), undefined);
+  });
+});
+
+describe("the fixes of the sign-in failures name what the admin changes", () => {
+  const fixOf = (description: string, error = "invalid_grant") =>
+    toOAuthError({ error, error_description: description }, ctx).fix ?? "";
+
+  test("public client flows off says where the switch is", () => {
+    assert.match(
+      fixOf("AADSTS7000218: client_assertion or client_secret", "invalid_client"),
+      /Allow public client flows' to Yes/,
+    );
+  });
+
+  test('a disabled account points a shared mailbox\'s admin to mailbox="…" with a delegate', () => {
+    const fix = fixOf("AADSTS50057: The user account is disabled.");
+    assert.match(fix, /Block sign-in off/);
+    assert.match(fix, /mailbox="print@contoso\.com"/);
+  });
+
+  test("tenant and resource failures name the configured tenant", () => {
+    assert.match(fixOf("AADSTS90002: Tenant not found.", "invalid_request"), /tenant 'contoso\.onmicrosoft\.com'/);
+    assert.match(
+      fixOf("AADSTS500011: not found in the tenant", "invalid_resource"),
+      /Tenant 'contoso\.onmicrosoft\.com'/,
+    );
+  });
+
+  test("an ended session asks for a new login and mentions the sign-in frequency policy", () => {
+    const fix = fixOf("AADSTS50133: Session is invalid due to expiration or recent password change.");
+    assert.match(fix, /mps reset-storage --user print@contoso\.com/);
+    assert.match(fix, /sign-in frequency/);
   });
 });

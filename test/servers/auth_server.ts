@@ -5,6 +5,7 @@ import { serve } from "@hono/node-server";
 import { type Context, Hono } from "hono";
 import { E, oauthError, type OAuthErrorReply, randomUserCode, redirectWith, replyFailure } from "./auth_http.ts";
 import { devicePage, loginPage, messagePage } from "./auth_pages.ts";
+import { checkClientAssertion } from "./auth_assertion.ts";
 import { createTokenSigner, randomToken } from "./auth_tokens.ts";
 
 export type { OAuthErrorReply } from "./auth_http.ts";
@@ -28,6 +29,8 @@ export type AuthServerOptions = {
   requirePkce?: boolean;
   /** The mailbox app-only (client_credentials) tokens are good for; see `setAppMailbox`. */
   appMailbox?: string;
+  /** Certificates (PEM) uploaded to the app: client assertions signed with their keys are accepted. */
+  clientCertificates?: string[];
 };
 
 export type AuthServerCounts = {
@@ -69,6 +72,8 @@ export type AuthServer = {
   setAppMailbox(mailbox: string | undefined): void;
   approveDevice(userCode: string, username: string): void;
   denyDevice(userCode: string): void;
+  /** Uploads a certificate (PEM) to the app: assertions signed with its key are accepted from now on. */
+  uploadCertificate(pem: string): void;
   /** A signed access token for `user` without any flow (a token from another user, say). */
   issueAccessToken(user: string, lifetimeSeconds?: number): Promise<string>;
   stop(): Promise<void>;
@@ -113,6 +118,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
   const refreshInactiveMs = (options.refreshTokenInactiveLifetime ?? 90 * 86400) * 1000;
   let accessLifetime = options.accessTokenLifetime ?? 3600;
   let appMailbox = options.appMailbox;
+  const uploaded = [...(options.clientCertificates ?? [])];
   const codes = new Map<string, CodeGrant>();
   const refreshTokens = new Map<string, RefreshGrant>();
   const devices = new Map<string, DeviceGrant>(); // by user code
@@ -179,7 +185,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
       response_modes_supported: ["query"],
       grant_types_supported: ["authorization_code", "refresh_token", "client_credentials", DEVICE_GRANT],
       code_challenge_methods_supported: ["S256"],
-      token_endpoint_auth_methods_supported: ["none", "client_secret_post", "client_secret_basic"],
+      token_endpoint_auth_methods_supported: ["none", "client_secret_post", "client_secret_basic", "private_key_jwt"],
       subject_types_supported: ["pairwise"],
       id_token_signing_alg_values_supported: ["RS256"],
       scopes_supported: ["openid", "profile", "email", "offline_access"],
@@ -281,8 +287,11 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     return redirectWith(c, redirectUri, { code, state: p["state"], session_state: randomToken(8) });
   });
 
-  /** Client authentication; returns the error response or the secret sent (if any). */
-  const authenticateClient = (c: Context, p: Record<string, string>): Response | { secret: string | undefined } => {
+  /** Client authentication; returns the error response, or the secret sent and whether an assertion was. */
+  const authenticateClient = async (
+    c: Context,
+    p: Record<string, string>,
+  ): Promise<Response | { secret: string | undefined; assertion: boolean }> => {
     let id = p["client_id"];
     let secret = p["client_secret"];
     const basic = /^Basic\s+(.+)$/i.exec(c.req.header("authorization") ?? "");
@@ -301,7 +310,12 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     if (secret !== undefined && secret !== clientSecret) {
       return oauthError(c, "invalid_client", `${E.badSecret} '${clientId}'.`, 401);
     }
-    return { secret };
+    if (p["client_assertion"] !== undefined) {
+      const refused = await checkClientAssertion(p, uploaded, clientId, `${issuer}token`);
+      if (refused !== undefined) return oauthError(c, "invalid_client", refused, 401);
+      return { secret, assertion: true };
+    }
+    return { secret, assertion: false };
   };
 
   app.post("/token", async (c) => {
@@ -315,7 +329,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
       failures.delete("token");
       return replyFailure(c, failure);
     }
-    const client = authenticateClient(c, p);
+    const client = await authenticateClient(c, p);
     if (client instanceof Response) return client;
     const now = Date.now();
 
@@ -354,7 +368,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     }
 
     if (grant === "client_credentials") {
-      if (client.secret === undefined) return oauthError(c, "invalid_client", E.noSecret, 401);
+      if (client.secret === undefined && !client.assertion) return oauthError(c, "invalid_client", E.noSecret, 401);
       const scope = p["scope"] ?? "";
       if (scope === "") {
         return oauthError(
@@ -412,7 +426,7 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
       failures.delete("device");
       return replyFailure(c, failure);
     }
-    const client = authenticateClient(c, p);
+    const client = await authenticateClient(c, p);
     if (client instanceof Response) return client;
     const lifetime = options.deviceCodeLifetime ?? 900;
     const interval = options.deviceInterval ?? 5;
@@ -480,8 +494,13 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     const jti = typeof payload?.jti === "string" ? payload.jti : "";
     if (payload === undefined || revokedJtis.has(jti) || !accessTokens.has(jti)) return c.json({ active: false });
     const isApp = payload["idtyp"] === "app";
-    const email = isApp ? appMailbox : String(payload["email"] ?? "");
-    if (email === undefined) return c.json({ active: false });
+    const owner = isApp ? appMailbox : String(payload["email"] ?? "");
+    if (owner === undefined) return c.json({ active: false });
+    // Dovecot's passdb of a shared mailbox asks with ?mailbox=…&fullAccess=a,b: the token then
+    // counts as the mailbox's when its owner is one of the users with Full Access to it.
+    const mailbox = c.req.query("mailbox");
+    const delegates = (c.req.query("fullAccess") ?? "").split(",").filter((name) => name !== "");
+    const email = mailbox !== undefined && delegates.some((delegate) => same(delegate, owner)) ? mailbox : owner;
     return c.json({
       active: true,
       email,
@@ -528,6 +547,9 @@ export async function startAuthServer(options: AuthServerOptions = {}): Promise<
     },
     setAccessTokenLifetime: (seconds) => {
       accessLifetime = seconds;
+    },
+    uploadCertificate: (pem) => {
+      uploaded.push(pem);
     },
     setAppMailbox: (mailbox) => {
       appMailbox = mailbox;

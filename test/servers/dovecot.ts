@@ -24,6 +24,12 @@ export type DovecotOptions = {
   certHosts?: string[];
   /** Validity of the server certificate in days (default 7, that of `makeTestCerts`). */
   certDays?: number;
+  /**
+   * Shared mailboxes: mailbox → the users with Full Access to it. A delegate's token then opens
+   * the mailbox when XOAUTH2 `user=` names it, as on Exchange; anyone else's is refused.
+   * Needs `introspectionUrl` (of the local authorization server, which applies the table).
+   */
+  fullAccess?: Record<string, string[]>;
   /** `auth_debug = yes` (token checks are logged in detail in `logPath`). */
   debug?: boolean;
 };
@@ -97,19 +103,25 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
     utimesSync(file, stamp, stamp);
   };
   writeUsers();
+  const sharedMailboxes = Object.entries(options.fullAccess ?? {});
   if (options.introspectionUrl !== undefined) {
-    writeFileSync(
-      join(dir, "oauth2.conf.ext"),
+    const oauth2Conf = (url: string) =>
       [
         "introspection_mode = post",
-        `introspection_url = ${options.introspectionUrl}`,
+        `introspection_url = ${url}`,
         "force_introspection = yes",
         "active_attribute = active",
         "active_value = true",
         "username_attribute = email",
         "",
-      ].join("\n"),
-    );
+      ].join("\n");
+    writeFileSync(join(dir, "oauth2.conf.ext"), oauth2Conf(options.introspectionUrl));
+    sharedMailboxes.forEach(([mailbox, delegates], index) => {
+      const url = new URL(options.introspectionUrl ?? "");
+      url.searchParams.set("mailbox", mailbox);
+      url.searchParams.set("fullAccess", delegates.join(","));
+      writeFileSync(join(dir, `oauth2-shared-${index}.conf.ext`), oauth2Conf(url.href));
+    });
   }
   const logPath = join(dir, "dovecot.log");
   const configFile = join(dir, "dovecot.conf");
@@ -131,6 +143,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
         keyFile: certs.keyFile,
         mechanisms: options.mechanisms ?? "plain xoauth2 oauthbearer",
         oauth2: options.introspectionUrl !== undefined,
+        sharedMailboxes: options.introspectionUrl === undefined ? [] : sharedMailboxes.map(([mailbox]) => mailbox),
         debug: options.debug === true,
       }),
     );

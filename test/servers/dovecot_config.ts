@@ -9,6 +9,8 @@ export type DovecotConfigInput = {
   keyFile: string;
   mechanisms: string;
   oauth2: boolean;
+  /** Shared mailboxes, each with its own oauth2 passdb (see dovecot.ts `fullAccess`). */
+  sharedMailboxes: readonly string[];
   debug: boolean;
 };
 
@@ -76,6 +78,18 @@ passdb {
   args = ${c.dir}/oauth2.conf.ext
 }`
       : ""
+  }
+${
+    c.sharedMailboxes.map((mailbox, index) =>
+      `# Shared mailbox ${mailbox}, as Exchange opens it: XOAUTH2 user= names it, the token is a
+# delegate's; introspection names the mailbox as the token's owner when the delegate has Full Access.
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  username_filter = ${mailbox}
+  args = ${c.dir}/oauth2-shared-${index}.conf.ext
+}`
+    ).join("\n")
   }
 userdb {
   driver = static

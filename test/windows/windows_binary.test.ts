@@ -116,6 +116,34 @@ describe("mps-win-x64.exe under Wine", { skip: SKIP }, () => {
     assert.deepEqual(await readdir(path.join(dir, "in", "bob")), []);
   });
 
+  test("reads folder sources on a drive path and a backslashed relative path, and resolves C$ as the admin share", async () => {
+    const dir = path.join(win.dir, "paths");
+    await mkdir(path.join(dir, "conf"), { recursive: true });
+    const drive = `Z:${path.join(dir, "drive-in").replaceAll("/", "\\")}`;
+    await writeFile(
+      path.join(dir, "conf", "mps.config"),
+      `<mps>\n  <folderSources>\n    <add name="drive" path="${drive}" />\n    <add name="relative" path="..\\rel\\in" />\n` +
+        `    <add name="share" host="127.0.0.1" path="C$\\SafeQ6\\mobile" />\n  </folderSources>\n` +
+        `  <spool folder="Spool" />\n  <log file="mps.log" />\n</mps>\n`,
+    );
+    const result = await win.run(["doctor", "--json", "--config", "conf\\mps.config"], { cwd: dir });
+    const report = JSON.parse(result.stdout) as {
+      checks: Array<{ id: string; source: string | null; status: string; finding: string }>;
+    };
+    const folder = (name: string) => report.checks.find((check) => check.id === "folder.path" && check.source === name);
+    // doctor creates and deletes a probe file in each folder, as the account it runs as.
+    assert.equal(folder("drive")?.status, "pass", result.stdout);
+    assert.match(folder("drive")?.finding ?? "", new RegExp(drive.replaceAll("\\", "\\\\")));
+    assert.equal(folder("relative")?.status, "pass", result.stdout);
+    assert.match(folder("relative")?.finding ?? "", /'Z:\\tmp\\[^']*\\paths\\rel\\in'/);
+    // Wine has no admin shares: the check fails, naming the share path mps resolved.
+    assert.equal(folder("share")?.status, "fail", result.stdout);
+    assert.match(
+      folder("share")?.finding ?? "",
+      /^Cannot read folder source '\\\\127\.0\.0\.1\\C\$\\SafeQ6\\mobile': /,
+    );
+  });
+
   test("signs in with login --no-browser through Chromium, creating the key and token files through icacls by absolute path", async (t) => {
     const dir = path.join(win.dir, "login");
     await mkdir(dir, { recursive: true });
@@ -350,6 +378,76 @@ describe("mps-win-x64.exe under Wine", { skip: SKIP }, () => {
     assert.equal(bigJob?.documents[0]?.sha256, createHash("sha256").update(big).digest("hex"));
     assert.deepEqual(await box.dovecot.listMessages(USER), []);
     assert.deepEqual(await readdir(path.join(spool, ".tmp")), []);
+  });
+
+  // Wine turns a Unix SIGINT into the console control event CTRL_C_EVENT, which is what NSSM sends
+  // first to stop a service (and what Ctrl+C in a console sends); Node reports it as SIGINT.
+  test("Ctrl+C while idle as a service: mps logs that it stopped and exits 0", async (t) => {
+    const service = win.start(["run", "--config", config], { cwd: box.dir, env: { MPS_LOG_CONSOLE: "1" } });
+    try {
+      await service.waitFor("stderr", /serving \/health and \/metrics on /, 60_000);
+      await service.waitFor("stderr", /finished with exit code 0/, 60_000);
+      const t0 = Date.now();
+      service.kill("SIGINT");
+      const result = await service.exited;
+      t.diagnostic(`mps.exe exited ${Date.now() - t0} ms after Ctrl+C`);
+      assert.equal(result.signal, null, "mps.exe ended by itself, not by the signal");
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /\[service\] mps stopped\n/);
+    } finally {
+      service.kill("SIGKILL");
+      await service.exited;
+    }
+  });
+
+  test("Ctrl+C in the middle of a 30 MB download: the message is finished into one job, then mps exits 0", async (t) => {
+    const before = new Set(await box.jobs());
+    const big = Buffer.alloc(30 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE(i * 2246822519 % 2 ** 32, i);
+    await box.dovecot.appendMessage(
+      USER,
+      messageWithAttachment({ subject: "big ctrl-c", fileName: "b.pdf", content: big }),
+    );
+    // Small messages are fetched in one batch before the large ones: the next message is large too.
+    const next = Buffer.alloc(3 * 1024 * 1024, 1);
+    await box.dovecot.appendMessage(
+      USER,
+      messageWithAttachment({ subject: "after ctrl-c", fileName: "n.pdf", content: next }),
+    );
+    const tmp = path.join(box.dir, "Spool", ".tmp");
+    const service = win.start(["run", "--config", config], { cwd: box.dir, timeoutMs: 240_000 });
+    let t0 = 0;
+    try {
+      await waitFor("the download under way", async () => {
+        let total = 0;
+        for (const job of await readdir(tmp).catch(() => [] as string[])) {
+          for (const file of await readdir(path.join(tmp, job)).catch(() => [] as string[])) {
+            total += (await stat(path.join(tmp, job, file)).catch(() => ({ size: 0 }))).size;
+          }
+        }
+        return total > 2 * 1024 * 1024 ? true : undefined;
+      }, 120_000);
+      t0 = Date.now();
+      service.kill("SIGINT");
+      const result = await service.exited;
+      t.diagnostic(`mps.exe finished the message and exited ${Date.now() - t0} ms after Ctrl+C`);
+      assert.equal(result.signal, null, "mps.exe ended by itself, not by the signal");
+      assert.equal(result.code, 0, await box.log());
+    } finally {
+      service.kill("SIGKILL");
+      await service.exited;
+    }
+    const jobs = (await box.jobs()).filter((id) => !before.has(id));
+    const all = await Promise.all(jobs.map((id) => box.job(id)));
+    assert.deepEqual(all.map((job) => job.subject), ["big ctrl-c"], "the current message only");
+    assert.equal(all[0]?.documents[0]?.sha256, createHash("sha256").update(big).digest("hex"));
+    assert.deepEqual(await readdir(tmp), []);
+    assert.match(await box.log(), /mps stopped/);
+    // The next message waits in the mailbox for the next start.
+    assert.equal((await box.dovecot.listMessages(USER)).length, 1);
+    const again = await win.run(["run", "--once", "--config", config], { cwd: box.dir });
+    assert.equal(again.code, 0, await box.log());
+    assert.deepEqual(await box.dovecot.listMessages(USER), []);
   });
 
   test("reset-storage --yes deletes the stored sign-in, and the next run says to log in again", async () => {
