@@ -6,7 +6,7 @@
 //
 //   node scripts/bench-downloader.ts [--messages 1000] [--only throughput|rss|idle] [--runs 3]
 //     [--attachment-kb 200] [--rss-mb 200] [--idle-messages 50] [--idle-gap-ms 200]
-//     [--binary dist/mps-linux-x64] [--node-arg ARG] [--tmpdir DIR] [--write-doc]
+//     [--binary dist/mps-linux-x64] [--node-arg ARG] [--tmpdir DIR] [--rtt-ms N] [--write-doc]
 
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -23,6 +23,7 @@ import type { MpsCommand } from "./bench/mps_run.ts";
 import type { BenchResults } from "./bench/report.ts";
 import { resultsMarkdown, summaryRows, writeResults } from "./bench/report.ts";
 import { rssBenchmark } from "./bench/rss.ts";
+import { startRttRelay } from "./bench/rtt_relay.ts";
 import { textTable } from "./bench/stats.ts";
 import { throughputBenchmark } from "./bench/throughput.ts";
 
@@ -38,9 +39,10 @@ const { values: opts } = parseArgs({
     "rss-mb": { type: "string", default: "200" },
     "idle-messages": { type: "string", default: "50" },
     "idle-gap-ms": { type: "string", default: "200" },
-    binary: { type: "string" },
+    binary: { type: "string", multiple: true },
     "node-arg": { type: "string", multiple: true },
     tmpdir: { type: "string" },
+    "rtt-ms": { type: "string", default: "0" },
     "write-doc": { type: "boolean", default: false },
     help: { type: "boolean", default: false },
   },
@@ -63,8 +65,10 @@ function readUsage(): string {
     "  --idle-messages N   messages in the IDLE benchmark (default 50)",
     "  --idle-gap-ms N     pause between IDLE messages (default 200)",
     "  --binary FILE       run this mps binary (e.g. dist/mps-linux-x64) instead of node src/main.ts",
+    "                      (repeat to measure the peak RSS of several builds in the same run; the first does the rest)",
     "                      (without it, the RSS benchmark also runs dist/mps-linux-x64 when built)",
     "  --node-arg ARG      pass ARG to Node before src/main.ts (repeat), e.g. --node-arg=--initial-heap-size=96",
+    "  --rtt-ms N          add a round trip of N ms between the clients (mps, mbsync) and Dovecot (default 0)",
     "  --tmpdir DIR        put servers, mailboxes and spools here (default: the system temp folder)",
     "  --write-doc         write the results into docs/BENCHMARKS.md",
   ].join("\n");
@@ -95,6 +99,7 @@ const attachmentBytes = wholeNumber("attachment-kb", opts["attachment-kb"], 1) *
 const rssBytes = wholeNumber("rss-mb", opts["rss-mb"], 1) * 1_000_000;
 const idleMessages = wholeNumber("idle-messages", opts["idle-messages"], 1);
 const idleGapMs = wholeNumber("idle-gap-ms", opts["idle-gap-ms"], 0);
+const rttMs = wholeNumber("rtt-ms", opts["rtt-ms"], 0);
 if (opts.tmpdir !== undefined) process.env["TMPDIR"] = path.resolve(opts.tmpdir); // os.tmpdir() of the servers
 const progress = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 
@@ -103,9 +108,10 @@ const command = `node scripts/bench-downloader.ts ${process.argv.slice(2).join("
 const results: Omit<BenchResults, "loadAfter" | "wallSeconds"> & Partial<BenchResults> = {
   machine: machineInfo(os.tmpdir()),
   command,
-  mps: mpsCommand(opts.binary, opts["node-arg"]).label,
+  mps: mpsCommand(opts.binary?.[0], opts["node-arg"]).label,
   date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
   loadBefore: loadAverage(),
+  rttMs,
 };
 if (results.loadBefore > results.machine.nproc / 2) {
   progress(
@@ -119,8 +125,11 @@ if (results.loadBefore > results.machine.nproc / 2) {
 const { setUpMailbox } = await import("../test/helpers/mailbox_setup.ts");
 progress("starting Dovecot and the authorization server");
 const setup = await setUpMailbox({ dovecot: { users: { [BENCH_USER]: BENCH_PASSWORD } } });
+// --rtt-ms: mps and mbsync reach Dovecot through a relay that delays every chunk by half the round trip each way.
+const relay = rttMs > 0 ? await startRttRelay(setup.dovecot.tlsPort, rttMs) : undefined;
 const cleanUp = async (): Promise<void> => {
   killRunningMps();
+  await relay?.close();
   await setup.dispose().catch((error: unknown) => progress(`cleaning up failed: ${String(error)}`));
 };
 process.once("SIGINT", () => void cleanUp().finally(() => process.exit(130)));
@@ -130,10 +139,10 @@ let failed = false;
 try {
   await setup.storeLogin(BENCH_USER);
   const dir = await mkdtemp(path.join(setup.dir, "bench-"));
-  const mps = mpsCommand(opts.binary, opts["node-arg"]);
-  const context: BenchContext = { setup, mps, dir, progress };
+  const mps = mpsCommand(opts.binary?.[0], opts["node-arg"]);
+  const context: BenchContext = { setup, mps, dir, progress, imapPort: relay?.port ?? setup.dovecot.tlsPort };
   // The RSS target is about the product, which ships as the binary: measure it too when built.
-  const rssTargets: MpsCommand[] = [mps];
+  const rssTargets: MpsCommand[] = [mps, ...(opts.binary ?? []).slice(1).map((file) => mpsCommand(file))];
   const binary = opts.binary === undefined ? builtBinary() : undefined;
   if (binary !== undefined) {
     const command = mpsCommand(binary.file);
@@ -172,7 +181,7 @@ try {
 const final: BenchResults = { ...results, loadAfter: loadAverage(), wallSeconds: (performance.now() - started) / 1000 };
 const m = final.machine;
 process.stdout.write(
-  `\nmps downloader benchmarks: ${m.nproc} CPUs (${m.cpu}), Node ${m.node}, mps from ${final.mps}, temp on ${m.tmpFs} (${m.tmpdir})\n\n`,
+  `\nmps downloader benchmarks: ${m.nproc} CPUs (${m.cpu}), Node ${m.node}, mps from ${final.mps}, temp on ${m.tmpFs} (${m.tmpdir}), ${final.rttMs} ms added round trip\n\n`,
 );
 process.stdout.write(`${textTable(summaryRows(final))}\n\n`);
 process.stdout.write(

@@ -1,5 +1,4 @@
 import process from "node:process";
-import { createInterface } from "node:readline/promises";
 import { runCli } from "./cli/index.ts";
 import type { CliContext } from "./cli/index.ts";
 import { executableDir } from "./runtime/index.ts";
@@ -23,7 +22,10 @@ if (process.platform === "win32") {
   process.on("SIGHUP", onSignal);
 }
 
-const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+// Asked only when a command needs it: touching process.stdin sets up a stream on it, which
+// costs `--version` and `--help` a quarter of their start-up.
+let interactive: boolean | undefined;
+const isInteractive = (): boolean => (interactive ??= Boolean(process.stdin.isTTY && process.stdout.isTTY));
 
 const context: CliContext = {
   env: process.env,
@@ -31,14 +33,19 @@ const context: CliContext = {
   executableDir: executableDir(),
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
-  interactive,
-  prompt: interactive ? ask : undefined,
+  get interactive() {
+    return isInteractive();
+  },
+  get prompt() {
+    return isInteractive() ? ask : undefined;
+  },
   now: () => Date.now(),
   fetch: globalThis.fetch.bind(globalThis),
   shutdown: shutdown.signal,
 };
 
 async function ask(question: string): Promise<string | undefined> {
+  const { createInterface } = await import("node:readline/promises");
   const lines = createInterface({ input: process.stdin, output: process.stdout });
   try {
     return await lines.question(question);

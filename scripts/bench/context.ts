@@ -12,6 +12,11 @@ import { seedMaildir } from "./seed.ts";
 export interface BenchContext {
   readonly setup: MailboxSetup;
   readonly mps: MpsCommand;
+  /**
+   * Where the clients (mps and mbsync alike) reach Dovecot's IMAPS port: Dovecot's own, or an
+   * RTT relay in front of it (`--rtt-ms`). Seeding and checks go to Dovecot directly.
+   */
+  readonly imapPort: number;
   /** Temp folder of this benchmark run (inside the mailbox setup's folder). */
   readonly dir: string;
   /** Progress lines (stderr), so stdout keeps the figures. */
@@ -29,7 +34,7 @@ export async function benchConfig(
   await mkdir(dir, { recursive: true });
   const config = await writeMpsConfig(dir, {
     host: "localhost",
-    port: setup.dovecot.tlsPort,
+    port: context.imapPort,
     user: BENCH_USER,
     caFile: setup.dovecot.caFile,
     issuer: setup.auth.issuer,
@@ -50,11 +55,12 @@ export async function seedMailbox(setup: MailboxSetup, messages: readonly Buffer
   }
 }
 
-/** Where mbsync finds the benchmark mailbox: the same Dovecot over IMAPS, with a password. */
-export function mbsyncTarget(setup: MailboxSetup): MbsyncTarget {
+/** Where mbsync finds the benchmark mailbox: the same Dovecot over IMAPS (same port as mps), with a password. */
+export function mbsyncTarget(context: BenchContext): MbsyncTarget {
+  const { setup } = context;
   return {
     host: "localhost",
-    port: setup.dovecot.tlsPort,
+    port: context.imapPort,
     user: BENCH_USER,
     password: BENCH_PASSWORD,
     caFile: setup.dovecot.caFile,

@@ -69,6 +69,8 @@ export async function runMbsync(
   dir: string,
   target: MbsyncTarget,
   timeoutMs: number,
+  /** Run mbsync under this command, e.g. `/usr/bin/time -f … -o FILE`. */
+  wrapper: readonly string[] = [],
 ): Promise<MbsyncRun> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(path.join(dir, "mail"), { recursive: true });
@@ -76,7 +78,8 @@ export async function runMbsync(
   await writeFile(rc, mbsyncConfig(dir, target), { mode: 0o600 });
   const started = performance.now();
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn(binary, ["-c", rc, "bench"], {
+    const [file = binary, ...args] = [...wrapper, binary, "-c", rc, "bench"];
+    const child = spawn(file, args, {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, HOME: dir },
     });

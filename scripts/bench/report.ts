@@ -11,6 +11,8 @@ export interface BenchResults {
   readonly mps: string;
   readonly date: string;
   readonly loadBefore: number;
+  /** Round trip added between the clients and Dovecot (ms). */
+  readonly rttMs: number;
   readonly loadAfter: number;
   readonly wallSeconds: number;
   throughput?: ThroughputResult;
@@ -89,7 +91,9 @@ export function summaryRows(results: BenchResults): string[][] {
 export function resultsMarkdown(results: BenchResults): string {
   const m = results.machine;
   const lines = [
-    `Measured ${results.date} with \`${results.command}\` (mps from ${results.mps}).`,
+    `Measured ${results.date} with \`${results.command}\` (mps from ${results.mps}; ${
+      results.rttMs === 0 ? "no added round trip" : `${results.rttMs} ms round trip added by a relay`
+    }).`,
     "",
     `Machine: ${m.nproc} CPUs (${m.cpu}), ${m.memoryGb} GB RAM, ${m.kernel}, Node ${m.node}; temp folder ${m.tmpdir} on ${m.tmpFs}. ` +
     `Load average ${fixed(results.loadBefore, 2)} before, ${fixed(results.loadAfter, 2)} after; whole run ${

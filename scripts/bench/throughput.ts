@@ -62,7 +62,7 @@ export async function throughputBenchmark(
 
       let mbsyncSeconds: number | undefined;
       if (mbsync !== undefined) {
-        const pulled = await runMbsync(mbsync, path.join(dir, `mbsync-${run}`), mbsyncTarget(setup), 180_000);
+        const pulled = await runMbsync(mbsync, path.join(dir, `mbsync-${run}`), mbsyncTarget(context), 180_000);
         if (pulled.messages !== options.messages) {
           throw new Error(`mbsync pulled ${pulled.messages} messages, not ${options.messages}`);
         }

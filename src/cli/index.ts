@@ -1,25 +1,32 @@
-import { ConfigError, findConfig, loadConfig } from "../config/index.ts";
 import { MpsError, UsageError } from "../shared/errors.ts";
 import { ERR_PROXY_CONFIG, ProxyError } from "../shared/proxy.ts";
 import { VERSION } from "../version.ts";
 import { findCommand } from "./commands.ts";
-import type { CliContext, Command } from "./context.ts";
-import { doctorCommand, doctorConfigFailure } from "./doctor.ts";
+import type { CliContext, CommandHandler, ConfigFailureHandler } from "./context.ts";
 import { commandHelp, globalHelp, usageLine } from "./help.ts";
-import { loginCommand } from "./login.ts";
 import { flag, text } from "./option_values.ts";
 import { parseArgs } from "./parse_args.ts";
-import { resetStorageCommand } from "./reset_storage.ts";
-import { runCommand } from "./run.ts";
 
 export type { CliContext } from "./context.ts";
 
-const COMMANDS: Readonly<Record<string, Command>> = {
-  login: { run: loginCommand },
-  run: { run: runCommand },
+/** A command, loaded when it runs. */
+interface LazyCommand {
+  readonly run: () => Promise<CommandHandler>;
+  readonly configFailed?: () => Promise<ConfigFailureHandler>;
+}
+
+// Commands, and the config loader, are loaded only when a command runs: `--version`, `--help`
+// and a usage error start in about the time of the bare runtime instead of loading (and, in the
+// binary, evaluating) the IMAP client, the HTTP server and the mail converter first.
+const COMMANDS: Readonly<Record<string, LazyCommand>> = {
+  login: { run: async () => (await import("./login.ts")).loginCommand },
+  run: { run: async () => (await import("./run.ts")).runCommand },
   // scripts reading `doctor --json` still get a report: config.load failed, the rest skipped
-  doctor: { run: doctorCommand, configFailed: doctorConfigFailure },
-  "reset-storage": { run: resetStorageCommand },
+  doctor: {
+    run: async () => (await import("./doctor.ts")).doctorCommand,
+    configFailed: async () => (await import("./doctor.ts")).doctorConfigFailure,
+  },
+  "reset-storage": { run: async () => (await import("./reset_storage.ts")).resetStorageCommand },
 };
 
 export const EXIT_OK = 0;
@@ -55,6 +62,7 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
   }
   const handler = COMMANDS[command.name];
   if (handler === undefined) throw new Error(`No handler for command '${command.name}'`);
+  const { ConfigError, findConfig, loadConfig } = await import("../config/index.ts");
   let loaded = false;
   try {
     const file = findConfig({
@@ -66,16 +74,19 @@ export async function runCli(argv: readonly string[], context: CliContext): Prom
     const config = await loadConfig(file, { env: context.env });
     loaded = true;
     for (const warning of config.warnings) context.stderr(`mps: warning: ${warning}\n`);
-    return await handler.run({ context, config, positionals, options });
+    const run = await handler.run();
+    return await run({ context, config, positionals, options });
   } catch (error) {
-    const code = reportError(error, context);
-    if (!loaded && error instanceof ConfigError) handler.configFailed?.(context, options, error);
+    const code = reportError(error, context, error instanceof ConfigError);
+    if (!loaded && error instanceof ConfigError && handler.configFailed !== undefined) {
+      (await handler.configFailed())(context, options, error);
+    }
     return code;
   }
 }
 
-function reportError(error: unknown, context: CliContext): number {
-  if (error instanceof ConfigError) {
+function reportError(error: unknown, context: CliContext, configError: boolean): number {
+  if (configError && error instanceof MpsError) {
     context.stderr(`mps: ${error.message}\n`);
     return EXIT_USAGE;
   }

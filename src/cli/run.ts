@@ -1,11 +1,10 @@
 import * as path from "node:path";
 import { startHttpServer } from "../http/index.ts";
 import { createLogger } from "../log/index.ts";
-import { Notifier } from "../notify/index.ts";
+import type { Notifier } from "../notify/index.ts";
 import { createTokenService } from "../oauth/index.ts";
 import { createRunners, runCycle, runLoop } from "../service/index.ts";
 import type { Runner } from "../service/index.ts";
-import { createDocumentConverter, createPrintService, findSoffice } from "../print/index.ts";
 import type { PrintService } from "../print/index.ts";
 import { cleanPartialJobs } from "../spool/index.ts";
 import { openTokenStore } from "../storage/index.ts";
@@ -53,7 +52,10 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
       now: context.now,
       log: log.child("oauth"),
     });
+    // Replies and printing are loaded only when configured: each adds ~10 MiB and tens of ms of
+    // CPU to every run (SMTP, PDF and font libraries).
     if (config.notifications !== undefined) {
+      const { Notifier } = await import("../notify/index.ts");
       notifier = new Notifier({
         config,
         settings: config.notifications,
@@ -65,6 +67,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
     }
     let print: PrintService | undefined;
     if (config.printers.length > 0) {
+      const { createDocumentConverter, createPrintService, findSoffice } = await import("../print/index.ts");
       const soffice = await findSoffice(config.convert.soffice, context.env);
       if (soffice === undefined) {
         log.info("print", "LibreOffice not found: office documents cannot be converted for printers that need it");

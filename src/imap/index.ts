@@ -17,3 +17,4 @@ export { DEFAULT_THROTTLE_WAIT_MS, IMAP_THROTTLED, MAX_THROTTLE_WAIT_MS, throttl
 export type { ThrottleAnswer } from "./imap_throttle.ts";
 export { createImapFlow, ImapSession } from "./imap_session.ts";
 export type { ImapAuth, ImapClientFactory } from "./imap_session.ts";
+export { uidSet } from "./uid_set.ts";

@@ -1,6 +1,5 @@
 // Opening the default browser: a different command on each operating system, never through a
 // shell, with an environment that holds none of mps's secrets.
-import { spawn } from "node:child_process";
 import * as path from "node:path";
 import process from "node:process";
 import { MpsError } from "../shared/errors.ts";
@@ -96,10 +95,12 @@ export function browserCommand(
  * BrowserUrlError for a URL that is not https (or http on loopback), and when the opener cannot
  * be run (no xdg-open on a server, say).
  */
-export const openBrowser: OpenBrowser = (url) => {
+export const openBrowser: OpenBrowser = async (url) => {
   const checked = checkBrowserUrl(url).href;
   const { command, args } = browserCommand(checked);
-  return new Promise<void>((resolve, reject) => {
+  // Loaded here, not at start-up: node:child_process alone costs every command a few ms.
+  const { spawn } = await import("node:child_process");
+  return await new Promise<void>((resolve, reject) => {
     const child = spawn(command, args, {
       detached: true,
       stdio: "ignore",

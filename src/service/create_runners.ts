@@ -2,7 +2,8 @@ import type { Config, EmailSource } from "../config/index.ts";
 import { createImapFlow, ImapSession, imapUser } from "../imap/index.ts";
 import type { ImapAuth, ImapClientFactory } from "../imap/index.ts";
 import type { Logger } from "../log/index.ts";
-import { jobDocuments } from "../notify/index.ts";
+// Not through notify/index.ts: that would load the SMTP client into every run, replies or not.
+import { jobDocuments } from "../notify/job_documents.ts";
 import type { Notifier } from "../notify/index.ts";
 import type { TokenService } from "../oauth/index.ts";
 import type { Proxies } from "../shared/proxy.ts";

@@ -4,14 +4,16 @@ import type { EmailSource } from "../config/index.ts";
 import { mailboxRightsError, toImapError } from "../imap/imap_error.ts";
 import type { ImapTarget } from "../imap/imap_error.ts";
 import type { ImapSession } from "../imap/imap_session.ts";
+import { uidSet } from "../imap/index.ts";
 import type { ComponentLogger } from "../log/index.ts";
 import { messageToJob, purgeFailed } from "../mail/index.ts";
 import type { MessageHeaders } from "../mail/index.ts";
 import { DOCTOR_TEST_HEADER } from "../shared/doctor_test_header.ts";
 import { MpsError } from "../shared/errors.ts";
 import { jobIdPrefix } from "../shared/job_id_prefix.ts";
-import { PublishQueue, syncSpool } from "../spool/index.ts";
+import { syncSpool } from "../spool/index.ts";
 import type { Job, PublishTicket } from "../spool/index.ts";
+import { Conversions } from "./conversions.ts";
 
 export interface EmailCycleOptions {
   readonly session: ImapSession;
@@ -48,17 +50,21 @@ interface MessageMeta {
   readonly receivedAt: Date;
 }
 
-// Messages up to this size come in batches through one FETCH (held in memory, one batch at a
-// time); larger ones stream in chunks, so no attachment is ever held whole.
+// Messages up to this size come whole, in windows through one FETCH each (read one message at a
+// time as the conversions take them); larger ones stream in chunks, so no attachment is ever
+// held whole.
 const BATCH_MESSAGE_LIMIT = 2 * 1024 * 1024;
-const BATCH_BYTES = 8 * 1024 * 1024;
-const BATCH_COUNT = 100;
-// 512 KiB, not more: the base64 text of a larger chunk becomes an external string in Node (from
-// ~1 MB on), which V8 frees late; with 1 MiB chunks the binary peaked at ~180 MiB RSS on a 200 MB
-// attachment, with 512 KiB at ~134 MiB (scripts/bench-downloader.ts --only rss).
-const STREAM_CHUNK = 512 * 1024;
-// Messages of a batch converted side by side (see Conversions).
-const CONVERSIONS = 16;
+// A window is what one FETCH asks for and what one afterDownload (STORE, EXPUNGE) covers: each
+// costs a few round trips to the server, so a window is large (at 50 ms a window of 8 MiB
+// spent more time waiting than transferring). It does not set the memory used.
+const WINDOW_BYTES = 64 * 1024 * 1024;
+const WINDOW_COUNT = 1000;
+// Each partial FETCH of a large message is a round trip: at 50 ms, 512 KiB chunks spent 27 s
+// waiting on a 270 MB message. 1 MiB halves that and, with the base64 decoder reading 256 KiB
+// at a time (a larger text becomes an external string that V8 frees late), peaks at ~114 MiB
+// RSS on a 200 MB attachment; 2 MiB peaked at ~157 MiB, 4 MiB at ~190 MiB (imapflow holds each
+// literal whole, and copies it once).
+const STREAM_CHUNK = 1024 * 1024;
 const DOCTOR_TEST_GRACE_MS = 10 * 60_000;
 
 /**
@@ -99,7 +105,7 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
     if (found === undefined || found === false || found.length === 0) return;
     const metas: MessageMeta[] = [];
     const fields = { uid: true, size: true, internalDate: true, headers: [DOCTOR_TEST_HEADER] };
-    for await (const message of client.fetch(found.join(","), fields, { uid: true })) {
+    for await (const message of client.fetch(uidSet(found), fields, { uid: true })) {
       const date = message.internalDate;
       const received = date instanceof Date ? date.getTime() : Date.parse(String(date ?? ""));
       // mps doctor's test message exists for a few seconds and is not a print job. A marked
@@ -116,16 +122,38 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
     metas.sort((a, b) => a.uid - b.uid);
     options.log.debug("messages to download", { count: metas.length });
 
-    const small = metas.filter((meta) => meta.size <= BATCH_MESSAGE_LIMIT);
-    for (const batch of batches(small)) {
+    await drainSmall(client, metas.filter((meta) => meta.size <= BATCH_MESSAGE_LIMIT), uidValidity);
+    for (const meta of metas.filter((candidate) => candidate.size > BATCH_MESSAGE_LIMIT)) {
       if (options.shutdown.aborted) return;
-      const byUid = new Map(batch.map((meta) => [meta.uid, meta]));
+      const download = await client.download(String(meta.uid), undefined, { uid: true, chunkSize: STREAM_CHUNK });
+      if (download.content === undefined) continue;
       const done = new Outcomes(source);
-      const conversions = new Conversions();
-      let failure: { error: unknown } | undefined;
+      done.add(meta.uid, await convert(meta, download.content, uidValidity));
+      await done.apply(client, options.session.target, options.spoolDir);
+    }
+  }
+
+  /**
+   * The small messages, window after window, with the pipe kept full: as soon as the server
+   * has sent the last message of a window, the next window's FETCH goes out, while the
+   * messages already here are still being converted. Each window's afterDownload (one spool
+   * sync, then STORE and EXPUNGE) follows once all its conversions are done, queued on the
+   * connection behind the FETCH then running; windows are applied in mailbox order, one after
+   * the other. Memory is bounded by the conversions in flight, not by the window: the client
+   * reads the next message only when the loop asks for it.
+   */
+  async function drainSmall(client: ImapFlow, metas: readonly MessageMeta[], uidValidity: string): Promise<void> {
+    const conversions = new Conversions();
+    let failure: { error: unknown } | undefined;
+    let applyFailure: { error: unknown } | undefined;
+    let applied: Promise<void> = Promise.resolve();
+    for (const window of windows(metas)) {
+      if (options.shutdown.aborted || failure !== undefined || applyFailure !== undefined) break;
+      const byUid = new Map(window.map((meta) => [meta.uid, meta]));
+      const done = new Outcomes(source);
       try {
         for await (
-          const message of client.fetch(batch.map((meta) => meta.uid).join(","), { uid: true, source: true }, {
+          const message of client.fetch(uidSet(window.map((meta) => meta.uid)), { uid: true, source: true }, {
             uid: true,
           })
         ) {
@@ -135,35 +163,40 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
           await conversions.start((order) =>
             convert(meta, content, uidValidity, order).then((outcome) => done.add(meta.uid, outcome))
           );
-          if (conversions.failed) break;
+          // A window can take a while on a slow link: stopping does not wait for all of it.
+          if (conversions.failed || options.shutdown.aborted) break;
         }
       } catch (error) {
         // the connection failed
         failure = { error };
       }
-      // no conversion may still be writing when the batch ends, however it ends
-      await conversions.finish().catch((error: unknown) => {
-        failure ??= { error };
+      // Jobs published before a failure get afterDownload all the same: left in the mailbox,
+      // they would print again once the ledger forgets them. (On a dropped connection this
+      // fails too; the ledger then keeps them from printing twice.)
+      const converted = conversions.settled();
+      applied = applied.then(async () => {
+        await converted;
+        if (applyFailure !== undefined) return;
+        await done.apply(client, options.session.target, options.spoolDir).catch((error: unknown) => {
+          applyFailure = { error };
+        });
       });
-      try {
-        // Jobs published before the batch failed get afterDownload all the same: left in the
-        // mailbox, they would print again once the ledger forgets them. (On a dropped
-        // connection this fails too; the ledger then keeps them from printing twice.)
-        await done.apply(client, options.session.target, options.spoolDir);
-      } catch (error) {
-        if (failure === undefined) throw error;
-        options.log.debug("afterDownload failed after the batch failed", { error: (error as Error).message });
+      if (conversions.failed) break;
+    }
+    // no conversion may still be writing when the cycle ends, however it ends
+    await conversions.finish().catch((error: unknown) => {
+      failure ??= { error };
+    });
+    await applied;
+    if (failure !== undefined) {
+      if (applyFailure !== undefined) {
+        options.log.debug("afterDownload failed after the batch failed", {
+          error: (applyFailure.error as Error).message,
+        });
       }
-      if (failure !== undefined) throw failure.error;
+      throw failure.error;
     }
-    for (const meta of metas.filter((candidate) => candidate.size > BATCH_MESSAGE_LIMIT)) {
-      if (options.shutdown.aborted) return;
-      const download = await client.download(String(meta.uid), undefined, { uid: true, chunkSize: STREAM_CHUNK });
-      if (download.content === undefined) continue;
-      const done = new Outcomes(source);
-      done.add(meta.uid, await convert(meta, download.content, uidValidity));
-      await done.apply(client, options.session.target, options.spoolDir);
-    }
+    if (applyFailure !== undefined) throw applyFailure.error;
   }
 
   async function convert(
@@ -240,12 +273,12 @@ class Outcomes {
           target,
         );
     if (this.done.length > 0 && action.action === "seen") {
-      if (!(await client.messageFlagsAdd(this.done.join(","), ["\\Seen"], { uid: true }))) {
+      if (!(await client.messageFlagsAdd(uidSet(this.done), ["\\Seen"], { uid: true }))) {
         throw refused("flag messages as seen");
       }
     }
     if (this.done.length > 0 && action.action === "move") {
-      const moved = await client.messageMove(this.done.join(","), action.folder, { uid: true });
+      const moved = await client.messageMove(uidSet(this.done), action.folder, { uid: true });
       if (moved === false && !client.usable) throw refused("move messages");
       if (moved === false) {
         throw new MpsError("ERR_IMAP_FOLDER", `Cannot move messages to folder '${action.folder}'`, {
@@ -253,54 +286,27 @@ class Outcomes {
         });
       }
     }
-    if (remove.length > 0 && !(await client.messageDelete(remove.join(","), { uid: true }))) {
+    if (remove.length > 0 && !(await client.messageDelete(uidSet(remove), { uid: true }))) {
       throw refused("delete messages");
     }
   }
 }
 
 /**
- * The messages of one batch converted side by side, at most {@link CONVERSIONS} at a time: while
- * one waits for the disk (open, write, fsync), the next is parsed and the server keeps sending.
- * Jobs are still published in mailbox order, by a {@link PublishQueue}. After a failure no more
- * are started; `finish` waits for those under way and rethrows the first failure.
+ * Windows of small messages in mailbox order, each up to {@link WINDOW_BYTES} (at least one
+ * message) and {@link WINDOW_COUNT} messages.
  */
-class Conversions {
-  readonly #running = new Set<Promise<void>>();
-  readonly #order = new PublishQueue();
-  #failure: { error: unknown } | undefined;
-
-  get failed(): boolean {
-    return this.#failure !== undefined;
-  }
-
-  /** Starts one conversion; resolves once there is room for the next. */
-  async start(convert: (order: PublishTicket) => Promise<void>): Promise<void> {
-    const task = this.#order.run(convert).catch((error: unknown) => {
-      this.#failure ??= { error };
-    });
-    this.#running.add(task);
-    void task.finally(() => this.#running.delete(task));
-    while (this.#running.size >= CONVERSIONS) await Promise.race(this.#running);
-  }
-
-  async finish(): Promise<void> {
-    await Promise.all(this.#running);
-    if (this.#failure !== undefined) throw this.#failure.error;
-  }
-}
-
-function* batches(metas: readonly MessageMeta[]): Generator<MessageMeta[]> {
-  let batch: MessageMeta[] = [];
+function* windows(metas: readonly MessageMeta[]): Generator<MessageMeta[]> {
+  let window: MessageMeta[] = [];
   let bytes = 0;
   for (const meta of metas) {
-    if (batch.length > 0 && (batch.length >= BATCH_COUNT || bytes + meta.size > BATCH_BYTES)) {
-      yield batch;
-      batch = [];
+    if (window.length > 0 && (window.length >= WINDOW_COUNT || bytes + meta.size > WINDOW_BYTES)) {
+      yield window;
+      window = [];
       bytes = 0;
     }
-    batch.push(meta);
+    window.push(meta);
     bytes += meta.size;
   }
-  if (batch.length > 0) yield batch;
+  if (window.length > 0) yield window;
 }

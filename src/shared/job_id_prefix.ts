@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import process from "node:process";
 
 const SAFE_NAME = /^[\w.@+-]{1,60}$/;
 
@@ -18,5 +18,8 @@ const SAFE_NAME = /^[\w.@+-]{1,60}$/;
 export function jobIdPrefix(name: string): string {
   if (SAFE_NAME.test(name) && !name.startsWith(".")) return name;
   const readable = name.replace(/[^\w.@+-]+/g, "_").replace(/^[.]+/, "").slice(0, 60) || "source";
+  // node:crypto is loaded here, not at start-up: the config loader calls this, and a config
+  // error should be reported without loading the crypto module (~5 ms).
+  const { createHash } = process.getBuiltinModule("node:crypto");
   return `${readable}_${createHash("sha256").update(name).digest("hex").slice(0, 8)}`;
 }

@@ -120,3 +120,18 @@ test("decodes long bodies whose lines are not all one length, or hide a line end
     await assertSameAsLibbase64(chunks, `round ${round}, kind ${kind}`);
   }
 });
+
+test("decodes a chunk of several MB (read in slices) like libbase64, also when it turns bad in a later slice", async () => {
+  const bytes = randomBytes(3 * 1024 * 1024 + 7);
+  const body = wrap(bytes.toString("base64"), 76, "\r\n");
+  assert.deepEqual(await decode(new Base64Decoder(), [body]), bytes);
+  // one slice boundary falls between the CR and LF of a line end
+  const lineEnd = body.indexOf("\r\n", 256 * 1024 - 2);
+  await assertSameAsLibbase64(
+    [body.subarray(0, lineEnd + 1), body.subarray(lineEnd + 1)],
+    "cut inside a line end",
+  );
+  const damaged = Buffer.concat([body.subarray(0, 700_000), Buffer.from("!=A", "latin1"), body.subarray(700_000)]);
+  const decoded = await assertSameAsLibbase64([damaged], "stray characters in the third slice");
+  assert.ok(decoded.length > 500_000);
+});

@@ -5,6 +5,7 @@ import type { TransformCallback } from "node:stream";
 const LF = 0x0a;
 const CR = 0x0d;
 const EQUALS = 0x3d;
+const SLICE = 256 * 1024;
 
 /**
  * Decodes a base64 body as it streams past, with the same output as libbase64's `Decoder`, about
@@ -20,14 +21,21 @@ export class Base64Decoder extends Transform {
   #fallback: Transform | undefined;
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    if (this.#fallback === undefined) {
-      const decoded = this.#decodeWellFormed(chunk);
-      if (decoded !== undefined) {
-        if (decoded.length > 0) this.push(decoded);
-        callback();
+    // Decoded a slice at a time: the text of a slice above ~1 MB becomes an external string in
+    // Node, which V8 frees only late, so large chunks would hold on to memory.
+    for (let at = 0; at < chunk.length && this.#fallback === undefined; at += SLICE) {
+      const slice = chunk.length <= SLICE ? chunk : chunk.subarray(at, at + SLICE);
+      const decoded = this.#decodeWellFormed(slice);
+      if (decoded === undefined) {
+        this.#fallback = this.#startFallback();
+        this.#fallback.write(at === 0 ? chunk : chunk.subarray(at), callback);
         return;
       }
-      this.#fallback = this.#startFallback();
+      if (decoded.length > 0) this.push(decoded);
+    }
+    if (this.#fallback === undefined) {
+      callback();
+      return;
     }
     this.#fallback.write(chunk, callback);
   }
