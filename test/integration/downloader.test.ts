@@ -150,7 +150,7 @@ describe("the downloader on an Outlook-like server that offers XOAUTH2 only", ()
 describe("the downloader with short-lived access tokens", () => {
   let box: MailboxSetup;
   before(async () => {
-    box = await setUpMailbox({ accessTokenLifetime: 2 });
+    box = await setUpMailbox({ accessTokenLifetime: 4 });
     await box.storeLogin();
   });
   after(async () => {
