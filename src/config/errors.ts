@@ -1,5 +1,4 @@
 import { MpsError } from "../shared/errors.ts";
-import { KNOWN_FAILURES } from "../shared/known_failures.ts";
 import type { FolderSource } from "./types.ts";
 
 /** The config file cannot be used: exit code 2. The message names file, line, element and attribute. */
@@ -31,8 +30,13 @@ export class FolderSourceError extends MpsError {
 
   /** A Windows path or admin share, read by mps on another system. */
   static windowsPath(source: FolderSource): FolderSourceError {
-    const known = KNOWN_FAILURES.windowsFolder;
-    return new FolderSourceError(known.finding(source.name, source.location), { fix: known.fix(source.line) });
+    return new FolderSourceError(
+      `Folder source '${source.name}' reads the Windows path '${source.location}', which only mps on Windows can open`,
+      {
+        fix:
+          `Mount the share on this machine and set path="…" of the folder source (config line ${source.line}) to the mount point.`,
+      },
+    );
   }
 
   private constructor(message: string, options: { cause?: unknown; fix: string }) {

@@ -2,7 +2,7 @@ import { readdir, readFile, rm, stat } from "node:fs/promises";
 import * as path from "node:path";
 import type { Config } from "../config/index.ts";
 import type { ComponentLogger, Logger } from "../log/index.ts";
-import { MpsError } from "../shared/errors.ts";
+import { problemOf } from "../shared/errors.ts";
 import type { Job } from "../spool/index.ts";
 import { deliverJob } from "./deliver_job.ts";
 import { readDeliveryRecord } from "./delivery_record.ts";
@@ -303,9 +303,4 @@ export function createPrintService(options: PrintServiceOptions): PrintService {
       }
     },
   };
-}
-
-function problemOf(error: unknown): { code: string; message: string; fix: string | undefined } {
-  if (error instanceof MpsError) return { code: error.code, message: error.message, fix: error.fix };
-  return { code: "ERR_PRINT", message: error instanceof Error ? error.message : String(error), fix: undefined };
 }

@@ -4,7 +4,7 @@ import type { EmailSource } from "../config/index.ts";
 import { mailboxRightsError, toImapError } from "../imap/imap_error.ts";
 import type { ImapTarget } from "../imap/imap_error.ts";
 import type { ImapSession } from "../imap/imap_session.ts";
-import { uidSet } from "../imap/index.ts";
+import { IMAP_FOLDER, uidSet } from "../imap/index.ts";
 import type { ComponentLogger } from "../log/index.ts";
 import { messageToJob, purgeFailed } from "../mail/index.ts";
 import type { MessageHeaders } from "../mail/index.ts";
@@ -281,7 +281,7 @@ class Outcomes {
       const moved = await client.messageMove(uidSet(this.done), action.folder, { uid: true });
       if (moved === false && !client.usable) throw refused("move messages");
       if (moved === false) {
-        throw new MpsError("ERR_IMAP_FOLDER", `Cannot move messages to folder '${action.folder}'`, {
+        throw new MpsError(IMAP_FOLDER, `Cannot move messages to folder '${action.folder}'`, {
           fix: `Create the folder '${action.folder}' in the mailbox or change afterDownload="move:…"`,
         });
       }

@@ -5,9 +5,8 @@ import * as path from "node:path";
 import process from "node:process";
 import type { FolderSource } from "../config/index.ts";
 import type { ComponentLogger } from "../log/index.ts";
-import { isWindowsStylePath } from "../config/index.ts";
+import { FolderSourceError, isWindowsStylePath } from "../config/index.ts";
 import { MpsError } from "../shared/errors.ts";
-import { KNOWN_FAILURES } from "../shared/known_failures.ts";
 import { jobIdPrefix } from "../shared/job_id_prefix.ts";
 import { JobBuilder } from "../spool/index.ts";
 import { contentTypeForName } from "../shared/content_type.ts";
@@ -45,8 +44,7 @@ export function createFolderCycle(
     const warnedNow = new Set<string>();
     if (isWindowsStylePath(source.location) && process.platform !== "win32") {
       // Creating it here would make a local folder named with backslashes.
-      const known = KNOWN_FAILURES.windowsFolder;
-      throw new MpsError(known.code, known.finding(source.name, source.location), { fix: known.fix(source.line) });
+      throw FolderSourceError.windowsPath(source);
     }
     // Once per file and reason while it stays: a scan runs every downloadInterval.
     const warnOnce = (relative: string, message: string): void => {
@@ -96,10 +94,10 @@ export function createFolderCycle(
         else if (outcome !== "changed") ignore(relative, outcome.reason);
       }
     } catch (cause) {
-      throw cause instanceof MpsError ? cause : new MpsError(
-        "ERR_FOLDER_SOURCE",
-        `Cannot read folder source '${source.location}': ${(cause as Error).message}`,
-        { cause, fix: "Check that the folder exists and the account mps runs as may read and delete files in it" },
+      throw cause instanceof MpsError ? cause : FolderSourceError.unreadable(
+        source.location,
+        cause instanceof Error ? cause.message : String(cause),
+        cause,
       );
     } finally {
       previous = current;
