@@ -34,7 +34,7 @@ node scripts/build.mjs
 
 step "Wine 10 chroot for the Windows binary"
 # About a minute the first time (debootstrap, apt-get, wineboot), reused afterwards. When it
-# cannot be built (no root, no route to deb.debian.org), test/windows/ says why and skips.
+# cannot be built (no root, no route to the Debian mirror), test/windows/ says why and skips.
 if [[ $(id -u) -eq 0 ]]; then
   bash scripts/wine-chroot.sh build || echo "the Windows tests will be skipped: the Wine chroot could not be built"
 else

@@ -20,7 +20,19 @@
 set -euo pipefail
 
 ROOT=${MPS_WINE_ROOT:-/var/cache/mps-wine/trixie}
-MIRROR=${MPS_WINE_MIRROR:-http://deb.debian.org/debian}
+# The Debian mirror this machine's apt already uses (deb822 .sources or a one-line sources.list),
+# so the chroot comes from the same place as every other package; MPS_WINE_MIRROR overrides it.
+apt_mirror() {
+  local line
+  line=$(grep -hsE '^URIs:[[:space:]]+[a-z]+://[^[:space:]]+/debian/?([[:space:]]|$)' /etc/apt/sources.list.d/*.sources | head -n 1)
+  if [[ -n $line ]]; then
+    awk '{print $2}' <<<"$line"
+    return
+  fi
+  grep -hsE '^deb[[:space:]]+[a-z]+://[^[:space:]]+/debian/?[[:space:]]' /etc/apt/sources.list /etc/apt/sources.list.d/*.list |
+    head -n 1 | awk '{print $2}'
+}
+MIRROR=${MPS_WINE_MIRROR:-$(apt_mirror)}
 MARKER="$ROOT/.mps-wine-ready"
 LOCK="$ROOT.lock"
 
@@ -88,6 +100,7 @@ build() {
     rm -rf --one-file-system "$ROOT"
   fi
   command -v debootstrap >/dev/null || die "debootstrap is not installed (apt-get install debootstrap)"
+  [[ -n $MIRROR ]] || die "apt's configuration names no Debian mirror: set MPS_WINE_MIRROR to one"
   mkdir -p "$(dirname "$ROOT")"
   echo "wine-chroot: debootstrap trixie into $ROOT" >&2
   debootstrap --variant=minbase trixie "$ROOT" "$MIRROR" >"$ROOT.debootstrap.log" 2>&1 ||

@@ -3,7 +3,7 @@
 // (Dovecot with XOAUTH2, the local authorization server, Chromium, promtool).
 //
 // Skipped, with the reason, only where the chroot cannot be built (not root, not Linux x64, no
-// route to deb.debian.org). The .exe is rebuilt first when older than its sources.
+// route to the Debian mirror). The .exe is rebuilt first when older than its sources.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { copyFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
