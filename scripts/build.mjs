@@ -213,7 +213,9 @@ module.exports = function lazyLibrary(group, name) {
         if (args.path === "loader") return { contents: loader, loader: "js" };
         const group = groupOf.get(args.path);
         return {
-          contents: `module.exports = require("lazy-loader")(${JSON.stringify(group)}, ${JSON.stringify(args.path)});\n`,
+          contents: `module.exports = require("lazy-loader")(${JSON.stringify(group)}, ${
+            JSON.stringify(args.path)
+          });\n`,
           loader: "js",
         };
       });
@@ -342,12 +344,14 @@ function asciiOnly(code) {
 }
 
 // V8 starts with a small heap and runs dozens of full collections while a batch of mail is
-// converted; starting at 64 MB cuts them to a few (docs/BENCHMARKS.md). Young generation
-// semi-spaces of 4 MB (instead of up to 16 MB) keep a 1,000-mail drain below 150 MiB RSS (197 MiB
-// with 96 MB and the default semi-spaces) at no CPU cost. Neither costs a short command anything.
+// converted; starting at 48 MB cuts them to a few (docs/BENCHMARKS.md). Young generation
+// semi-spaces of 4 MB (instead of up to 16 MB) keep a 1,000-mail drain small. Measured side by side
+// on that drain: 64 MB / 4 MB semi-spaces 152 MiB peak RSS, 64 / 2 148 MiB, 48 / 4 136 MiB, 48 / 2
+// 144 MiB, CPU within 4 % of each other (197 MiB with 96 MB and the default semi-spaces). Neither
+// costs a short command anything.
 // --max-opt=2 stops at Maglev: in a `run --once` of a few seconds, Turbofan's compiles cost more
 // CPU than its faster code saves (−15 % user CPU on the throughput benchmark).
-const RUNTIME_FLAGS = ["--initial-heap-size=64", "--max-semi-space-size=4", "--max-opt=2"];
+const RUNTIME_FLAGS = ["--initial-heap-size=48", "--max-semi-space-size=4", "--max-opt=2"];
 
 /** SEA blob made by the pinned Node itself (blobs are tied to the Node version). */
 function seaBlob(nodeBin, main, blob, useCodeCache, lazyAssets) {
@@ -522,8 +526,10 @@ async function main() {
   const cjs = path.join(outDir, `${name}.cjs`);
   const { warnings } = await step(`esbuild ${rel(cjs)}${opts.minify ? " (minified)" : ""}`, () => bundle(cjs));
   if (warnings > 0) log(`    ${warnings} esbuild warning(s), shown above`);
-  const lazyAssets = await step(`esbuild lazy libraries (${Object.keys(LAZY_GROUPS).join(", ")})`, () =>
-    bundleGroups(cjs));
+  const lazyAssets = await step(
+    `esbuild lazy libraries (${Object.keys(LAZY_GROUPS).join(", ")})`,
+    () => bundleGroups(cjs),
+  );
 
   const built = [];
   // Code cache is V8-and-platform specific: only the Linux blob gets it; the
