@@ -29,7 +29,7 @@ export function networkFor(context: CliContext, config: Config): Network {
 export function describeNetwork(proxies: Proxies): string | undefined {
   const parts: string[] = [];
   if (proxies.https !== undefined) {
-    parts.push(`https and IMAP through ${proxies.https.display} (${proxies.https.from})`);
+    parts.push(`https, IMAP, SMTP and IPP through ${proxies.https.display} (${proxies.https.from})`);
   }
   if (proxies.http !== undefined && proxies.http.url !== proxies.https?.url) {
     parts.push(`http through ${proxies.http.display} (${proxies.http.from})`);

@@ -78,6 +78,7 @@ export const runCommand: CommandHandler = async ({ context, config, options }) =
         now: context.now,
         shutdown: context.shutdown,
         converter: createDocumentConverter({ soffice, spoolDir: config.spool.folder, fontDirs: fontDirs() }),
+        proxies: network.proxies,
         onJobFinished: (jobId, record) => notifier?.jobDelivered(jobId, deliveredDocuments(record)),
       });
     }

@@ -13,6 +13,9 @@ import {
 } from "../notify/index.ts";
 import type { SmtpAuth } from "../notify/index.ts";
 import type { TokenService } from "../oauth/index.ts";
+import { NO_PROXIES, ProxyError, proxyFor } from "../shared/proxy.ts";
+import type { Proxies } from "../shared/proxy.ts";
+import { openTunnel } from "../shared/proxy_tunnel.ts";
 import type { TokenStore } from "../storage/index.ts";
 import { blockedBy, fail, failFrom, offline, pass, skip, warn } from "./check_result.ts";
 import type { CheckResult } from "./check_result.ts";
@@ -22,6 +25,8 @@ export interface NotificationCheckOptions {
   readonly tokens: TokenService;
   readonly offline: boolean;
   readonly timeoutMs: number;
+  /** The SMTP server is reached through the https proxy unless noProxy exempts it, as replies are. */
+  readonly proxies?: Proxies | undefined;
 }
 
 const SOURCE = NOTIFICATIONS_NAME;
@@ -36,7 +41,7 @@ export async function checkNotifications(config: Config, options: NotificationCh
   const templates = await checkTemplates(config, settings);
   const scope = await checkSendScope(config, settings, options.store);
   if (options.offline) return [templates, scope, offline("smtp.connect", SOURCE), offline("smtp.login", SOURCE)];
-  const connect = await checkSmtpConnect(settings, options.timeoutMs);
+  const connect = await checkSmtpConnect(settings, options.timeoutMs, options.proxies ?? NO_PROXIES);
   const login = blockedBy("smtp.login", SOURCE, connect, scope) ??
     await checkSmtpLogin(config, settings, options);
   return [templates, scope, connect, login];
@@ -119,19 +124,18 @@ async function checkSendScope(config: Config, settings: Notifications, store: To
   return pass(id, SOURCE, `The stored sign-in of '${user}' may send mail (${MICROSOFT_SMTP_SEND_SCOPE})`);
 }
 
-async function checkSmtpConnect(settings: Notifications, timeoutMs: number): Promise<CheckResult> {
+async function checkSmtpConnect(settings: Notifications, timeoutMs: number, proxies: Proxies): Promise<CheckResult> {
   const where = `${settings.host}:${settings.port}`;
+  const proxy = proxyFor(proxies, "https", settings.host);
+  let tunnel: Socket | undefined;
   let socket: Socket | undefined;
   try {
     const caPem = settings.caFile === undefined ? undefined : await readFile(settings.caFile, "utf8");
+    tunnel = proxy === undefined ? undefined : await openTunnel(proxy, settings.host, settings.port, timeoutMs);
+    const route = tunnel === undefined ? { host: settings.host, port: settings.port } : { socket: tunnel };
     socket = settings.secure === "tls"
-      ? tlsConnect({
-        host: settings.host,
-        port: settings.port,
-        servername: settings.host,
-        ...(caPem === undefined ? {} : { ca: caPem }),
-      })
-      : tcpConnect(settings.port, settings.host);
+      ? tlsConnect({ ...route, servername: settings.host, ...(caPem === undefined ? {} : { ca: caPem }) })
+      : tunnel ?? tcpConnect(settings.port, settings.host);
     const greeting = await firstLine(socket, timeoutMs);
     if (!greeting.startsWith("220")) {
       return fail(
@@ -144,6 +148,8 @@ async function checkSmtpConnect(settings: Notifications, timeoutMs: number): Pro
     }
     return pass("smtp.connect", SOURCE, `SMTP server ${where} answers: ${greeting}`);
   } catch (error) {
+    // A proxy that is down or refuses is the proxy's finding, with its own code and fix.
+    if (error instanceof ProxyError) return failFrom("smtp.connect", SOURCE, error);
     return fail(
       "smtp.connect",
       SOURCE,
@@ -153,6 +159,7 @@ async function checkSmtpConnect(settings: Notifications, timeoutMs: number): Pro
     );
   } finally {
     socket?.destroy();
+    tunnel?.destroy();
   }
 }
 
@@ -167,7 +174,14 @@ async function checkSmtpLogin(
       user: settings.userName,
       accessToken: (await options.tokens.getAccessToken(smtpTokenSource(config, settings))).accessToken,
     };
-    await verifySmtp({ settings, caPem, auth, timeoutMs: options.timeoutMs });
+    const proxy = proxyFor(options.proxies ?? NO_PROXIES, "https", settings.host);
+    await verifySmtp({
+      settings,
+      caPem,
+      auth,
+      timeoutMs: options.timeoutMs,
+      ...(proxy === undefined ? {} : { connect: (host, port, timeoutMs) => openTunnel(proxy, host, port, timeoutMs) }),
+    });
     return pass(
       "smtp.login",
       SOURCE,

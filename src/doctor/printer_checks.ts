@@ -1,4 +1,5 @@
 import type { Config, Printer } from "../config/index.ts";
+import type { Proxies } from "../shared/proxy.ts";
 import { findSoffice, PrinterChannel } from "../print/index.ts";
 import type { PrinterCapabilities } from "../print/index.ts";
 import { blockedBy, failFrom, offline, pass, warn } from "./check_result.ts";
@@ -20,6 +21,8 @@ export async function checkPrinters(
     readonly env: Readonly<Record<string, string | undefined>>;
     readonly now: () => number;
     readonly offline: boolean;
+    /** Printers are reached through the https proxy unless noProxy exempts them. */
+    readonly proxies?: Proxies | undefined;
   },
 ): Promise<CheckResult[]> {
   if (config.printers.length === 0) return [];
@@ -34,7 +37,7 @@ async function checkPrinter(
   printer: Printer,
   config: Config,
   soffice: string | undefined,
-  options: { readonly now: () => number; readonly offline: boolean },
+  options: { readonly now: () => number; readonly offline: boolean; readonly proxies?: Proxies | undefined },
 ): Promise<CheckResult[]> {
   const label = `Printer '${printer.name}'`;
   const details = { printer: printer.name, uri: printer.uri };
@@ -66,7 +69,7 @@ async function checkPrinter(
   let capabilities: PrinterCapabilities | undefined;
   let reach: CheckResult;
   try {
-    capabilities = await new PrinterChannel(printer, options.now).capabilities(true);
+    capabilities = await new PrinterChannel(printer, options.now, options.proxies).capabilities(true);
     reach = pass(
       "printer.ipp",
       null,

@@ -104,10 +104,16 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
       : checkProxy(config, sources.email, options.proxies, timeoutMs),
     Promise.all(sources.folder.map((source) => checkFolderSource(source))),
     Promise.all(sources.email.map((source) => checkEmailSource(source, sourceOptions))),
-    checkNotifications(config, { store, tokens, offline: options.offline === true, timeoutMs }),
+    checkNotifications(config, {
+      store,
+      tokens,
+      offline: options.offline === true,
+      timeoutMs,
+      proxies: options.proxies,
+    }),
     checkHttpPort(config, { env: options.env, fetch: options.localFetch ?? options.fetch, timeoutMs }),
     checkTokensUnused(config, store),
-    checkPrinters(config, { env: options.env, now, offline: options.offline === true }),
+    checkPrinters(config, { env: options.env, now, offline: options.offline === true, proxies: options.proxies }),
   ]);
   return [
     checkConfigLoad(config),

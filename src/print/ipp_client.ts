@@ -1,7 +1,13 @@
 import { createReadStream } from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
+import { isIP } from "node:net";
+import type { Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { errnoCode } from "../shared/errno.ts";
+import { NO_PROXIES, proxyFor } from "../shared/proxy.ts";
+import type { Proxies } from "../shared/proxy.ts";
+import { openTunnel } from "../shared/proxy_tunnel.ts";
 import { decodeResponse, encodeRequest, TAG } from "./ipp_codec.ts";
 import type { IppResponse, IppValue, OutAttribute } from "./ipp_codec.ts";
 import { isSuccess, OPERATION } from "./ipp_status.ts";
@@ -18,6 +24,8 @@ export interface IppClientOptions {
   readonly password: string;
   /** Longest wait for an answer, ms. */
   readonly timeoutMs?: number;
+  /** The printer is reached through the https proxy (a CONNECT tunnel) unless noProxy exempts its host. */
+  readonly proxies?: Proxies | undefined;
 }
 
 export interface PrintJobRequest {
@@ -139,13 +147,16 @@ export class IppClient {
     return response;
   }
 
-  #post(
+  async #post(
     label: string,
     head: Uint8Array,
     document: { readonly file: string; readonly size: number } | undefined,
   ): Promise<Uint8Array> {
     const { name, userName, password, ca } = this.#options;
     const secure = this.#url.protocol === "https:";
+    const where = `${label} to printer '${name}' (${this.#url.origin}${this.#url.pathname})`;
+    const timeoutMs = this.#options.timeoutMs ?? 60_000;
+    const tunnel = await this.#tunnel(where, timeoutMs);
     const headers: Record<string, string> = {
       "content-type": "application/ipp",
       "content-length": String(head.byteLength + (document?.size ?? 0)),
@@ -153,16 +164,18 @@ export class IppClient {
     if (userName !== "" && password !== "") {
       headers["authorization"] = `Basic ${Buffer.from(`${userName}:${password}`).toString("base64")}`;
     }
-    const where = `${label} to printer '${name}' (${this.#url.origin}${this.#url.pathname})`;
     return new Promise((resolve, reject) => {
       const fail = (error: Error) => reject(error);
       const options: https.RequestOptions = {
         method: "POST",
         headers,
-        timeout: this.#options.timeoutMs ?? 60_000,
-        ...(secure && ca !== undefined ? { ca } : {}),
+        timeout: timeoutMs,
+        // Through a proxy the connection (TLS included) is already made: HTTP only speaks on it.
+        ...(tunnel === undefined
+          ? secure && ca !== undefined ? { ca } : {}
+          : { protocol: "http:", createConnection: () => tunnel }),
       };
-      const request = (secure ? https : http).request(this.#url, options, (answer) => {
+      const request = (secure && tunnel === undefined ? https : http).request(this.#url, options, (answer) => {
         const chunks: Buffer[] = [];
         let size = 0;
         answer.on("data", (chunk: Buffer) => {
@@ -205,6 +218,38 @@ export class IppClient {
         fail(unreachable(where, cause));
       });
       stream.pipe(request);
+    });
+  }
+
+  /**
+   * The connection through the proxy, for ipps:// with TLS to the printer inside the tunnel; undefined
+   * when the printer is reached directly. A proxy that is down or refuses throws its own `ProxyError`.
+   */
+  async #tunnel(where: string, timeoutMs: number): Promise<Socket | undefined> {
+    const host = this.#url.hostname.replace(/^\[|\]$/g, "");
+    const proxy = proxyFor(this.#options.proxies ?? NO_PROXIES, "https", host);
+    if (proxy === undefined) return undefined;
+    const socket = await openTunnel(proxy, host, Number(this.#url.port), timeoutMs);
+    if (this.#url.protocol !== "https:") return socket;
+    const { ca } = this.#options;
+    return await new Promise<Socket>((resolve, reject) => {
+      const secured = tlsConnect({
+        socket,
+        ...(isIP(host) === 0 ? { servername: host } : {}),
+        ...(ca === undefined ? {} : { ca }),
+      });
+      secured.setTimeout(timeoutMs, () => secured.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      secured.once("secureConnect", () => {
+        secured.setTimeout(0);
+        secured.removeAllListeners("error");
+        // The request listens from here on; an error before it does must not end the process.
+        secured.on("error", () => undefined);
+        resolve(secured);
+      });
+      secured.once("error", (cause) => {
+        socket.destroy();
+        reject(unreachable(where, cause));
+      });
     });
   }
 }

@@ -3,6 +3,8 @@ import * as path from "node:path";
 import type { Config } from "../config/index.ts";
 import type { ComponentLogger, Logger } from "../log/index.ts";
 import { problemOf } from "../shared/errors.ts";
+import { ProxyError } from "../shared/proxy.ts";
+import type { Proxies } from "../shared/proxy.ts";
 import type { Job } from "../spool/index.ts";
 import { deliverJob } from "./deliver_job.ts";
 import { readDeliveryRecord } from "./delivery_record.ts";
@@ -22,6 +24,8 @@ export interface PrintServiceOptions {
   readonly now: () => number;
   readonly shutdown: AbortSignal;
   readonly converter: DocumentConverter;
+  /** Printers are reached through the https proxy unless noProxy exempts them; default direct. */
+  readonly proxies?: Proxies | undefined;
   /** Called once every document of a job has an outcome (a reply to its sender tells it). */
   readonly onJobFinished?: ((jobId: string, record: DeliveryRecord) => void) | undefined;
 }
@@ -79,7 +83,7 @@ export function createPrintService(options: PrintServiceOptions): PrintService {
   const lanes = new Map<string, Lane>();
   for (const printer of config.printers) {
     lanes.set(printer.name.toLowerCase(), {
-      channel: new PrinterChannel(printer, now),
+      channel: new PrinterChannel(printer, now, options.proxies),
       state: createPrinterState(printer.name, printer.uri),
       log: log.child(`print/${printer.name}`),
       watched: new Set(),
@@ -213,7 +217,8 @@ export function createPrintService(options: PrintServiceOptions): PrintService {
         state.consecutiveFailures = 0;
         state.retryAt = undefined;
       } catch (error) {
-        const temporary = error instanceof PrinterUnreachableError ||
+        // A proxy that is down or refuses is fixed outside mps, as a printer that is off: the job waits.
+        const temporary = error instanceof PrinterUnreachableError || error instanceof ProxyError ||
           (error instanceof PrinterRefusedError && error.temporary);
         state.lastError = problemOf(error);
         if (temporary) {

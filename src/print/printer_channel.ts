@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Printer } from "../config/index.ts";
+import type { Proxies } from "../shared/proxy.ts";
 import { IppClient } from "./ipp_client.ts";
 import type { IppValue } from "./ipp_codec.ts";
 import { PrinterUnreachableError } from "./printer_unreachable_error.ts";
@@ -34,12 +35,14 @@ const ATTRIBUTES_TTL_MS = 60_000;
 export class PrinterChannel {
   readonly printer: Printer;
   readonly #now: () => number;
+  readonly #proxies: Proxies | undefined;
   #client: IppClient | undefined;
   #cached: { at: number; capabilities: PrinterCapabilities } | undefined;
 
-  constructor(printer: Printer, now: () => number) {
+  constructor(printer: Printer, now: () => number, proxies?: Proxies) {
     this.printer = printer;
     this.#now = now;
+    this.#proxies = proxies;
   }
 
   async client(): Promise<IppClient> {
@@ -62,6 +65,7 @@ export class PrinterChannel {
       ca,
       userName: printer.userName,
       password: printer.password,
+      proxies: this.#proxies,
     });
     return this.#client;
   }

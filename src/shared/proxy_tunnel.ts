@@ -42,6 +42,12 @@ export function openTunnel(proxy: Proxy, host: string, port: number, timeoutMs: 
         }\r\n`;
       socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth}\r\n`);
     });
+    // Read with 'readable', not 'data': once it is removed the socket is neither flowing nor paused,
+    // so what the server sends first (an SMTP or IMAP greeting) waits for the caller's listener.
+    const onReadable = () => {
+      let chunk: Buffer | null;
+      while (!settled && (chunk = socket.read() as Buffer | null) !== null) onData(chunk);
+    };
     const onData = (chunk: Buffer) => {
       answer = Buffer.concat([answer, chunk]);
       const end = answer.indexOf("\r\n\r\n");
@@ -51,7 +57,7 @@ export function openTunnel(proxy: Proxy, host: string, port: number, timeoutMs: 
         }
         return;
       }
-      socket.off("data", onData);
+      socket.off("readable", onReadable);
       const status = Number(/^HTTP\/\d(?:\.\d)? (\d{3})/.exec(answer.subarray(0, end).toString("latin1"))?.[1] ?? 0);
       if (status < 200 || status > 299) {
         fail(
@@ -68,6 +74,6 @@ export function openTunnel(proxy: Proxy, host: string, port: number, timeoutMs: 
       if (rest.length > 0) socket.unshift(rest);
       resolve(socket);
     };
-    socket.on("data", onData);
+    socket.on("readable", onReadable);
   });
 }

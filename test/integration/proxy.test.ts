@@ -52,7 +52,7 @@ describe("mps behind a real HTTP proxy (tinyproxy)", () => {
     assert.match(
       log,
       new RegExp(
-        `connections go https and IMAP through http://mps:(\\*\\*\\*|\\[redacted\\])@127\\.0\\.0\\.1:${proxy.port}`,
+        `connections go https, IMAP, SMTP and IPP through http://mps:(\\*\\*\\*|\\[redacted\\])@127\\.0\\.0\\.1:${proxy.port}`,
       ),
     );
     assert.ok(!log.includes(PASSWORD), "the proxy password is in mps.log");

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { check, doctorJson } from "../doctor/doctor_helpers.ts";
 import { runMps } from "../helpers/run_mps.ts";
 import { startTinyproxy } from "../servers/tinyproxy.ts";
 import type { Tinyproxy } from "../servers/tinyproxy.ts";
@@ -36,5 +37,34 @@ describe("replies to senders through an HTTP proxy (tinyproxy, Dovecot submissio
       requests.some((line) => line.startsWith(`CONNECT localhost:${kit.smtp.port} `)),
       `no CONNECT to the SMTP port in the proxy's log:\n${requests.join("\n")}`,
     );
+  });
+
+  test("mps doctor reaches the SMTP server through the proxy, and a stopped proxy is the proxy's finding", async () => {
+    const config = await kit.writeConfig({ name: "doctor-proxied.config", extra: `  <proxy url="${proxy.url}" />\n` });
+    const smtpConnects = async () =>
+      (await proxy.requests()).filter((line) => line.startsWith(`CONNECT localhost:${kit.smtp.port} `)).length;
+    const before = await smtpConnects();
+    const { report } = await doctorJson(config, ["--no-write"]);
+    assert.equal(
+      check(report, "smtp.connect", "<notifications>").status,
+      "pass",
+      JSON.stringify(report.checks, null, 1),
+    );
+    assert.equal(check(report, "smtp.login", "<notifications>").status, "pass", JSON.stringify(report.checks, null, 1));
+    // One tunnel for the greeting, one for the sign-in.
+    assert.ok((await smtpConnects()) >= before + 2, await proxy.log());
+
+    await proxy.stop();
+    try {
+      const down = check((await doctorJson(config, ["--no-write"])).report, "smtp.connect", "<notifications>");
+      assert.equal(down.status, "fail");
+      assert.equal(down.code, "ERR_PROXY_UNREACHABLE");
+      assert.match(
+        down.finding,
+        new RegExp(`^Cannot reach the proxy http://127\\.0\\.0\\.1:${proxy.port} .* localhost:${kit.smtp.port}`),
+      );
+    } finally {
+      await proxy.start();
+    }
   });
 });
