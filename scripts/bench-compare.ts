@@ -13,7 +13,7 @@
 // --tmpdir: where the servers (and, without --out, everything else) live; --out: where the
 // clients write (mps's spools, logs and configs, mbsync's Maildirs).
 //
-// A BUILD is an mps binary, or `src` for `node --initial-heap-size=64 --max-semi-space-size=4 --max-opt=2 src/main.ts` (as `npm start`).
+// A BUILD is an mps binary, or `src` for `node --initial-heap-size=48 --max-semi-space-size=4 --max-opt=2 src/main.ts` (as `npm start`).
 
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -83,7 +83,7 @@ function machineBusySeconds(): number {
 const builds: Build[] = positionals.map((arg) => ({
   label: arg,
   command: arg === "src"
-    ? mpsCommand(undefined, ["--initial-heap-size=64", "--max-semi-space-size=4", "--max-opt=2"])
+    ? mpsCommand(undefined, ["--initial-heap-size=48", "--max-semi-space-size=4", "--max-opt=2"])
     : mpsCommand(arg),
   wall: [],
   user: [],

@@ -43,7 +43,7 @@ const commands = [
   { label: "node -e 0 (bare runtime)", argv: [node, "-e", "0"], exit: 0 },
   {
     label: "node with the binary's flags -e 0",
-    argv: [node, "--initial-heap-size=64", "--max-semi-space-size=4", "--max-opt=2", "-e", "0"],
+    argv: [node, "--initial-heap-size=48", "--max-semi-space-size=4", "--max-opt=2", "-e", "0"],
     exit: 0,
   },
 ];

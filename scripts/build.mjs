@@ -28,6 +28,20 @@ const TARGETS = ["linux-x64", "win-x64"];
 /** Files carried inside the binary: the font text is printed with (Latin, Cyrillic, Greek). */
 const SEA_ASSETS = { "DejaVuSans.ttf": path.join(ROOT, "assets", "fonts", "DejaVuSans.ttf") };
 
+/**
+ * Libraries kept out of the main script, each group in a script of its own carried as a SEA asset and
+ * evaluated on first use: the main script is read and checked on every start (`--version` included) and
+ * counts in every process's memory, and these are needed only when printers, notifications or a
+ * proxy are configured. mps imports them as usual (source runs are unchanged); only the bundle reroutes them.
+ */
+const LAZY_GROUPS = {
+  print: ["pdf-lib", "@pdf-lib/fontkit", "omggif", "utif2", "bmp-ts"],
+  notify: ["nodemailer"],
+  proxy: ["undici"],
+  // every start reads them, while only mail in a legacy character set needs them
+  charsets: ["iconv-lite", "encoding-japanese"],
+};
+
 class BuildError extends Error {}
 
 const { values: opts } = parseArgs({
@@ -146,7 +160,123 @@ function compactDependencies(esbuild) {
   };
 }
 
-/** esbuild: entry -> one CommonJS file that needs nothing but Node built-ins. */
+/** The asset name of a lazy group's script. */
+function groupAsset(group) {
+  return `lazy-${group}.cjs`;
+}
+
+/**
+ * In the main bundle, an import of a lazy library becomes a call that, the first time a library
+ * of its group is needed, evaluates the group's script (the SEA asset, or the file next to the
+ * bundle when the bundle runs under a plain Node) and hands out what it exports.
+ */
+function lazyLibraries() {
+  const groupOf = new Map(Object.entries(LAZY_GROUPS).flatMap(([g, libs]) => libs.map((l) => [l, g])));
+  const loader = `"use strict";
+const loaded = new Map();
+function builtin(id) {
+  const m = process.getBuiltinModule(id);
+  if (m === undefined) throw new Error("lazy library script requires '" + id + "', which is not a Node built-in");
+  return m;
+}
+module.exports = function lazyLibrary(group, name) {
+  let libs = loaded.get(group);
+  if (libs === undefined) {
+    const file = "lazy-" + group + ".cjs";
+    const sea = builtin("node:sea");
+    const path = builtin("node:path");
+    const code = sea.isSea()
+      ? sea.getAsset(file, "utf8")
+      : builtin("node:fs").readFileSync(path.join(__dirname, path.basename(__filename, ".cjs") + "-" + file), "utf8");
+    const wrapped = builtin("node:vm").runInThisContext(
+      "(function (exports, require, module, __filename, __dirname) {" + code + "\\n})",
+      { filename: file },
+    );
+    const module = { exports: {} };
+    wrapped.call(module.exports, module.exports, builtin, module, file, ".");
+    libs = module.exports;
+    loaded.set(group, libs);
+  }
+  return libs[name]();
+};
+`;
+  return {
+    name: "lazy-libraries",
+    setup(build) {
+      build.onResolve({ filter: /^[@a-z]/ }, (args) => {
+        const group = groupOf.get(args.path);
+        if (group === undefined || args.namespace === "lazy") return undefined;
+        return { path: args.path, namespace: "lazy", pluginData: { group } };
+      });
+      build.onResolve({ filter: /^lazy-loader$/, namespace: "lazy" }, () => ({ path: "loader", namespace: "lazy" }));
+      build.onLoad({ filter: /.*/, namespace: "lazy" }, (args) => {
+        if (args.path === "loader") return { contents: loader, loader: "js" };
+        const group = groupOf.get(args.path);
+        return {
+          contents: `module.exports = require("lazy-loader")(${JSON.stringify(group)}, ${
+            JSON.stringify(args.path)
+          });\n`,
+          loader: "js",
+        };
+      });
+    },
+  };
+}
+
+/** Every require() left in a bundle must be a Node built-in: the binary ships alone. */
+function checkBuiltinsOnly(result, file) {
+  const externals = new Set();
+  for (const out of Object.values(result.metafile.outputs)) {
+    for (const imp of out.imports) if (imp.external && !isBuiltin(imp.path)) externals.add(imp.path);
+  }
+  const code = fs.readFileSync(file, "utf8");
+  for (const m of code.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)(\.(?:undo)?[Ee]xtendNodeEncodings\(\))?/g)) {
+    // fontkit's bundled iconv-lite names itself in error messages ("require('iconv-lite').extendNodeEncodings()
+    // is not supported"): text, not a call
+    if (m[2] !== undefined) continue;
+    if (!isBuiltin(m[1])) externals.add(m[1]);
+  }
+  if (externals.size > 0) {
+    throw new BuildError(
+      `'${rel(file)}' still requires modules that are not Node built-ins: ${[...externals].join(", ")}`,
+    );
+  }
+  return code;
+}
+
+/** esbuild: each lazy group -> one CommonJS script exporting a getter per library. */
+async function bundleGroups(outfile) {
+  const esbuild = await import("esbuild");
+  const files = {};
+  for (const [group, libs] of Object.entries(LAZY_GROUPS)) {
+    const file = outfile.replace(/\.cjs$/, `-${groupAsset(group)}`);
+    const contents = libs.map((l) => `exports[${JSON.stringify(l)}] = () => require(${JSON.stringify(l)});`).join("\n");
+    let result;
+    try {
+      result = await esbuild.build({
+        stdin: { contents, resolveDir: ROOT, sourcefile: `lazy-${group}.js`, loader: "js" },
+        outfile: file,
+        bundle: true,
+        platform: "node",
+        format: "cjs",
+        target: "node24",
+        minify: opts.minify,
+        keepNames: opts.minify,
+        metafile: true,
+        logLevel: "silent",
+        plugins: [compactDependencies(esbuild)],
+      });
+    } catch (err) {
+      const messages = err.errors ? await esbuild.formatMessages(err.errors, { kind: "error" }) : [String(err)];
+      throw new BuildError(`esbuild could not bundle the ${group} libraries:\n${messages.join("")}`);
+    }
+    fs.writeFileSync(file, asciiOnly(checkBuiltinsOnly(result, file)));
+    files[groupAsset(group)] = file;
+  }
+  return files;
+}
+
+/** esbuild: entry -> one CommonJS file that needs nothing but Node built-ins (and the lazy groups' scripts). */
 async function bundle(outfile) {
   const esbuild = await import("esbuild");
   let result;
@@ -163,7 +293,7 @@ async function bundle(outfile) {
       keepNames: opts.minify,
       metafile: true,
       logLevel: "silent",
-      plugins: [compactDependencies(esbuild)],
+      plugins: [lazyLibraries(), compactDependencies(esbuild)],
     });
   } catch (err) {
     const messages = err.errors ? await esbuild.formatMessages(err.errors, { kind: "error" }) : [String(err)];
@@ -182,21 +312,7 @@ async function bundle(outfile) {
         "pass paths in instead of deriving them from import.meta.url",
     );
   }
-  // Everything left as a require() must be a Node built-in: the binary ships alone.
-  const externals = new Set();
-  for (const out of Object.values(result.metafile.outputs)) {
-    for (const imp of out.imports) if (imp.external && !isBuiltin(imp.path)) externals.add(imp.path);
-  }
-  const code = fs.readFileSync(outfile, "utf8");
-  for (const m of code.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)(\.(?:undo)?[Ee]xtendNodeEncodings\(\))?/g)) {
-    // fontkit's bundled iconv-lite names itself in error messages ("require('iconv-lite').extendNodeEncodings()
-    // is not supported"): text, not a call
-    if (m[2] !== undefined) continue;
-    if (!isBuiltin(m[1])) externals.add(m[1]);
-  }
-  if (externals.size > 0) {
-    throw new BuildError(`the bundle still requires modules that are not Node built-ins: ${[...externals].join(", ")}`);
-  }
+  const code = checkBuiltinsOnly(result, outfile);
   fs.writeFileSync(outfile, asciiOnly(code));
   return { warnings: warnings.length };
 }
@@ -228,15 +344,17 @@ function asciiOnly(code) {
 }
 
 // V8 starts with a small heap and runs dozens of full collections while a batch of mail is
-// converted; starting at 64 MB cuts them to a few (docs/BENCHMARKS.md). Young generation
-// semi-spaces of 4 MB (instead of up to 16 MB) keep a 1,000-mail drain below 150 MiB RSS (197 MiB
-// with 96 MB and the default semi-spaces) at no CPU cost. Neither costs a short command anything.
+// converted; starting at 48 MB cuts them to a few (docs/BENCHMARKS.md). Young generation
+// semi-spaces of 4 MB (instead of up to 16 MB) keep a 1,000-mail drain small. Measured side by side
+// on that drain: 64 MB / 4 MB semi-spaces 152 MiB peak RSS, 64 / 2 148 MiB, 48 / 4 136 MiB, 48 / 2
+// 144 MiB, CPU within 4 % of each other (197 MiB with 96 MB and the default semi-spaces). Neither
+// costs a short command anything.
 // --max-opt=2 stops at Maglev: in a `run --once` of a few seconds, Turbofan's compiles cost more
 // CPU than its faster code saves (−15 % user CPU on the throughput benchmark).
-const RUNTIME_FLAGS = ["--initial-heap-size=64", "--max-semi-space-size=4", "--max-opt=2"];
+const RUNTIME_FLAGS = ["--initial-heap-size=48", "--max-semi-space-size=4", "--max-opt=2"];
 
 /** SEA blob made by the pinned Node itself (blobs are tied to the Node version). */
-function seaBlob(nodeBin, main, blob, useCodeCache) {
+function seaBlob(nodeBin, main, blob, useCodeCache, lazyAssets) {
   const config = blob.replace(/\.blob$/, ".sea.json");
   fs.writeFileSync(
     config,
@@ -249,8 +367,8 @@ function seaBlob(nodeBin, main, blob, useCodeCache) {
           useSnapshot: false,
           useCodeCache,
           execArgv: RUNTIME_FLAGS,
-          // read at run time with node:sea getAsset() (src/print/load_fonts.ts)
-          assets: SEA_ASSETS,
+          // read at run time with node:sea getAsset() (src/print/load_fonts.ts, lazyLibraries() above)
+          assets: { ...SEA_ASSETS, ...lazyAssets },
         },
         null,
         2,
@@ -408,6 +526,10 @@ async function main() {
   const cjs = path.join(outDir, `${name}.cjs`);
   const { warnings } = await step(`esbuild ${rel(cjs)}${opts.minify ? " (minified)" : ""}`, () => bundle(cjs));
   if (warnings > 0) log(`    ${warnings} esbuild warning(s), shown above`);
+  const lazyAssets = await step(
+    `esbuild lazy libraries (${Object.keys(LAZY_GROUPS).join(", ")})`,
+    () => bundleGroups(cjs),
+  );
 
   const built = [];
   // Code cache is V8-and-platform specific: only the Linux blob gets it; the
@@ -417,7 +539,7 @@ async function main() {
     const codeCache = !opts["no-code-cache"];
     await step(
       `SEA blob ${rel(blob)} (code cache ${codeCache ? "on" : "off"})`,
-      () => seaBlob(nodeBin, cjs, blob, codeCache),
+      () => seaBlob(nodeBin, cjs, blob, codeCache, lazyAssets),
     );
     const r = await step(`${name}-linux-x64 (inject + smoke run)`, () => buildLinux(nodeBin, blob));
     log(`    strip: ${r.stripped ? "kept" : "not used"}; '--version' printed: ${r.firstLine}`);
@@ -425,7 +547,7 @@ async function main() {
   }
   if (targets.includes("win-x64")) {
     const blob = path.join(outDir, `${name}-win-x64.blob`);
-    await step(`SEA blob ${rel(blob)} (code cache off)`, () => seaBlob(nodeBin, cjs, blob, false));
+    await step(`SEA blob ${rel(blob)} (code cache off)`, () => seaBlob(nodeBin, cjs, blob, false, lazyAssets));
     const r = await step(`${name}-win-x64.exe (inject + static check)`, () => buildWindows(version, blob));
     log(
       "    verified: NODE_SEA_BLOB resource, blob bytes and flipped fuse are in the .exe (test/windows/ runs it under Wine 10)",
@@ -434,7 +556,7 @@ async function main() {
   }
 
   log("sizes:");
-  for (const f of [cjs, ...built]) {
+  for (const f of [cjs, ...Object.values(lazyAssets), ...built]) {
     const size = fs.statSync(f).size;
     const sha = createHash("sha256").update(fs.readFileSync(f)).digest("hex").slice(0, 12);
     log(`  ${rel(f).padEnd(28)} ${String(size).padStart(11)} bytes  ${mib(size).padStart(10)}  sha256 ${sha}`);

@@ -1,4 +1,5 @@
-import { NOTIFICATION_RESULTS } from "../notify/index.ts";
+// the file itself, not the folder's index: the index brings in the SMTP client
+import { NOTIFICATION_RESULTS } from "../notify/notification_results.ts";
 import type { MetricFamily } from "./exposition.ts";
 
 /** What `/metrics` shows of replies to senders. */

@@ -1,4 +1,5 @@
-export { NOTIFICATION_RESULTS, Notifier } from "./notifier.ts";
+export { Notifier } from "./notifier.ts";
+export { NOTIFICATION_RESULTS } from "./notification_results.ts";
 export type { DocumentStatus, OutgoingReply, ReplyRequest } from "./compose_reply.ts";
 export { composeReply } from "./compose_reply.ts";
 export { loadTexts } from "./load_texts.ts";

