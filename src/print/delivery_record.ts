@@ -1,6 +1,6 @@
-import { open, readFile, rename, unlink } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { writeFileAtomic } from "../shared/durable_file.ts";
 import * as path from "node:path";
-import { syncPath } from "../shared/sync_path.ts";
 import { errnoCode } from "../shared/errno.ts";
 
 /**
@@ -57,19 +57,5 @@ export async function readDeliveryRecord(jobDir: string): Promise<DeliveryRecord
  */
 export async function writeDeliveryRecord(jobDir: string, record: DeliveryRecord): Promise<void> {
   const target = path.join(jobDir, DELIVERY_FILE);
-  const temp = path.join(jobDir, `.${DELIVERY_FILE}.tmp`);
-  const handle = await open(temp, "w");
-  try {
-    await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, target);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
-  await syncPath(jobDir);
+  await writeFileAtomic(target, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o666 });
 }

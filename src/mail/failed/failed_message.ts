@@ -1,9 +1,8 @@
-import { open, readdir, unlink } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import * as path from "node:path";
 import { FailedFolderError } from "./failed_folder_error.ts";
-import { renameRetrying } from "../../shared/durable_file.ts";
+import { writeFileAtomic } from "../../shared/durable_file.ts";
 import { DEFAULT_MODE, mkdirPrivate } from "../../shared/private_path.ts";
-import { syncPath } from "../../shared/sync_path.ts";
 import type { FailedReason } from "../message_rejected_error.ts";
 import type { RawTee } from "./raw_tee.ts";
 
@@ -45,21 +44,8 @@ export async function saveFailedMessage(failedDir: string, raw: RawTee, record: 
     const stem = `${record.failedAt.replace(/:/g, "-")}_${record.jobId}`;
     await raw.saveAs(path.join(failedDir, `${stem}.eml`));
     const json = path.join(failedDir, `${stem}.json`);
-    const temp = path.join(failedDir, `.${stem}.json.tmp`);
-    const handle = await open(temp, "wx");
-    try {
-      await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await renameRetrying(temp, json);
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
-    await syncPath(failedDir);
+    // 0o666 less the umask, as for the .eml beside it: admins read Failed with their own accounts
+    await writeFileAtomic(json, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o666 });
     return stem;
   } catch (cause) {
     await raw.discard();
