@@ -31,7 +31,7 @@ const { values } = parseArgs({
 if (values["render-child"] !== undefined) {
   // the child: render, then report time and peak RSS of this process alone
   const [input, output] = values["render-child"].split("\n");
-  const fonts = await loadFonts([path.join(ROOT, "assets", "fonts")]);
+  const fonts = await loadFonts([path.join(ROOT, "src", "assets", "fonts")]);
   const started = performance.now();
   await textToPdf(input ?? "", output ?? "", "a4", fonts);
   const ms = performance.now() - started;

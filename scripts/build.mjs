@@ -26,7 +26,7 @@ const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 const SEA_RESOURCE = "NODE_SEA_BLOB";
 const TARGETS = ["linux-x64", "win-x64"];
 /** Files carried inside the binary: the font text is printed with (Latin, Cyrillic, Greek). */
-const SEA_ASSETS = { "DejaVuSans.ttf": path.join(ROOT, "assets", "fonts", "DejaVuSans.ttf") };
+const SEA_ASSETS = { "DejaVuSans.ttf": path.join(ROOT, "src", "assets", "fonts", "DejaVuSans.ttf") };
 
 /**
  * Libraries kept out of the main script, each group in a script of its own carried as a SEA asset and

@@ -11,7 +11,7 @@ export interface DocumentConverterOptions {
   readonly soffice: string | undefined;
   /** The spool folder: LibreOffice's profile and work folders go under its `.convert`. */
   readonly spoolDir: string;
-  /** Folders to find the text font in when it is not inside the binary (the source's assets/fonts). */
+  /** Folders to find the text font in when it is not inside the binary (the source's src/assets/fonts). */
   readonly fontDirs?: readonly string[];
   /** Longest a LibreOffice conversion may take, ms. */
   readonly officeTimeoutMs?: number;

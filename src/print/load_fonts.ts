@@ -9,7 +9,7 @@ export interface Fonts {
   readonly cjk: Uint8Array | undefined;
 }
 
-/** Name of the font inside the binary (a single-executable asset) and under assets/fonts/ in the source. */
+/** Name of the font inside the binary (a single-executable asset) and under src/assets/fonts/ in the source. */
 export const MAIN_FONT = "DejaVuSans.ttf";
 
 const SYSTEM_MAIN = [
@@ -33,7 +33,7 @@ const loaded = new Map<string, Promise<Fonts>>();
 /**
  * The fonts text is rendered with, read once per process. The main font travels inside the
  * binary (a single-executable asset); run from source it is read from `fontDirs` (the source's
- * assets/fonts), else from the system. A CJK font (several MB) is not carried: it is taken from
+ * src/assets/fonts), else from the system. A CJK font (several MB) is not carried: it is taken from
  * the system when there is one.
  */
 export function loadFonts(

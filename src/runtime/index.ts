@@ -24,7 +24,7 @@ export function executableDir(): string | undefined {
 export function sourceAssetsDir(): string | undefined {
   const script = process.argv[1] ?? "";
   if (!/[\\/]src[\\/]main\.ts$/.test(script)) return undefined;
-  return path.join(path.dirname(path.dirname(script)), "assets");
+  return path.join(path.dirname(script), "assets");
 }
 
 export function runtimeName(): string {

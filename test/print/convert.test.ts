@@ -13,7 +13,7 @@ import { MAX_TEXT_BYTES, textToPdf } from "../../src/print/text_to_pdf.ts";
 import { ROOT } from "../helpers/run_mps.ts";
 import { JPEG, makePng, PNG } from "./print_kit.ts";
 
-const FONT_DIR = path.join(ROOT, "assets", "fonts");
+const FONT_DIR = path.join(ROOT, "src", "assets", "fonts");
 let dir: string;
 before(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "mps-convert-"));
