@@ -89,6 +89,9 @@ export class ImapSession {
       logger: imapLogger(log),
       clientInfo: { name: "mps", version: VERSION },
       disableAutoIdle: !source.idle,
+      // ENABLE (CONDSTORE, UTF8=ACCEPT) is a round trip at every login for extensions mps does
+      // not use; without CONDSTORE every FETCH answer also carries a MODSEQ less.
+      disableAutoEnable: true,
       // imapflow waits 15 s before idling; new mail should become a job within a second.
       autoIdleDelay: 100,
       connectionTimeout: 30_000,

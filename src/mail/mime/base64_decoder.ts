@@ -5,7 +5,7 @@ import type { TransformCallback } from "node:stream";
 const LF = 0x0a;
 const CR = 0x0d;
 const EQUALS = 0x3d;
-const SLICE = 256 * 1024;
+const SLICE = 64 * 1024;
 
 /**
  * Decodes a base64 body as it streams past, with the same output as libbase64's `Decoder`, about
