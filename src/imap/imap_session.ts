@@ -79,10 +79,10 @@ export class ImapSession {
         });
       }
     }
-    let client: ImapFlow | undefined;
-    // imapflow's response parser, which the direct read writes into (see direct_read.ts)
+    // imapflow's response parser, which the direct read writes into (see direct_read.ts); called
+    // only once data arrives, after `client` below is set
     const parser = () => {
-      const streamer: unknown = client === undefined ? undefined : Reflect.get(client, "streamer");
+      const streamer: unknown = Reflect.get(client, "streamer");
       return streamer instanceof Writable ? streamer : undefined;
     };
     // `onread` is an option of tls.connect() that imapflow's typings leave out. Node only: Deno's
@@ -91,7 +91,7 @@ export class ImapSession {
       ...(ca === undefined ? {} : { ca }),
       ...(isDeno ? {} : { onread: directRead(parser) }),
     };
-    client = this.#options.createClient({
+    const client = this.#options.createClient({
       host: source.host,
       port: source.port,
       secure: source.secure,
