@@ -1,11 +1,15 @@
 import { readFile } from "node:fs/promises";
+import { Writable } from "node:stream";
 import { ImapFlow } from "imapflow";
 import type { ImapFlowOptions } from "imapflow";
 import type { EmailSource } from "../config/index.ts";
 import type { ComponentLogger } from "../log/index.ts";
+import { isDeno } from "../runtime/index.ts";
 import { proxyFor } from "../shared/proxy.ts";
 import type { Proxies } from "../shared/proxy.ts";
 import { VERSION } from "../version.ts";
+import { directRead } from "./direct_read.ts";
+import type { DirectRead } from "./direct_read.ts";
 import { IMAP_FOLDER, IMAP_OTHER, IMAP_TLS, ImapError } from "./errors.ts";
 import type { ImapTarget } from "./errors.ts";
 import { imapTarget, toImapError } from "./imap_error.ts";
@@ -75,6 +79,18 @@ export class ImapSession {
         });
       }
     }
+    // imapflow's response parser, which the direct read writes into (see direct_read.ts); called
+    // only once data arrives, after `client` below is set
+    const parser = () => {
+      const streamer: unknown = Reflect.get(client, "streamer");
+      return streamer instanceof Writable ? streamer : undefined;
+    };
+    // `onread` is an option of tls.connect() that imapflow's typings leave out. Node only: Deno's
+    // TLS sockets keep the pipe.
+    const tls: ImapFlowOptions["tls"] & { onread?: DirectRead } = {
+      ...(ca === undefined ? {} : { ca }),
+      ...(isDeno ? {} : { onread: directRead(parser) }),
+    };
     const client = this.#options.createClient({
       host: source.host,
       port: source.port,
@@ -84,11 +100,16 @@ export class ImapSession {
       auth: auth.accessToken !== undefined
         ? { user: auth.user, accessToken: auth.accessToken }
         : { user: auth.user, pass: auth.pass ?? "" },
-      ...(ca === undefined ? {} : { tls: { ca } }),
+      tls,
+      // the direct read writes to the parser itself: no inflater between them
+      disableCompression: true,
       ...(this.target.proxy === undefined ? {} : { proxy: this.target.proxy.url }),
       logger: imapLogger(log),
       clientInfo: { name: "mps", version: VERSION },
       disableAutoIdle: !source.idle,
+      // ENABLE (CONDSTORE, UTF8=ACCEPT) is a round trip at every login for extensions mps does
+      // not use; without CONDSTORE every FETCH answer also carries a MODSEQ less.
+      disableAutoEnable: true,
       // imapflow waits 15 s before idling; new mail should become a job within a second.
       autoIdleDelay: 100,
       connectionTimeout: 30_000,

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import * as path from "node:path";
 import process from "node:process";
@@ -7,6 +7,7 @@ import { errnoCode } from "../shared/errno.ts";
 import { closeFile, fsyncFile, openFile, writeBuffers, writeSmall } from "../shared/file_ops.ts";
 import { DEFAULT_MODE, mkdirPrivate } from "../shared/private_path.ts";
 import { syncPath } from "../shared/sync_path.ts";
+import { tempSuffix } from "../shared/temp_suffix.ts";
 import { SpoolError } from "./errors.ts";
 import { Ledger } from "./ledger.ts";
 import type { PublishTicket } from "./publish_queue.ts";
@@ -80,7 +81,7 @@ export class JobBuilder {
       throw new SpoolError(`Cannot read the ledger of spool '${spoolDir}': ${(cause as Error).message}`, { cause });
     }
     if (published) return undefined;
-    const tempDir = path.join(spoolDir, TEMP, `${id}.${process.pid}.${randomBytes(4).toString("hex")}`);
+    const tempDir = path.join(spoolDir, TEMP, `${id}.${process.pid}.${tempSuffix()}`);
     try {
       await inFolder(path.join(spoolDir, TEMP), () => mkdir(tempDir));
     } catch (cause) {
@@ -274,7 +275,7 @@ async function inFolder<T>(dir: string, operation: () => Promise<T>): Promise<T>
 export async function probeSpool(spoolDir: string): Promise<void> {
   const dir = path.join(spoolDir, TEMP);
   // named like a job's temp folder, so one left behind by a crash is cleaned like them
-  const file = path.join(dir, `.probe.${process.pid}.${randomBytes(4).toString("hex")}`);
+  const file = path.join(dir, `.probe.${process.pid}.${tempSuffix()}`);
   let fd: number | undefined;
   try {
     fd = await inFolder(dir, () => openFile(file, "wx"));

@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { open, unlink } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import * as path from "node:path";
 import { FailedFolderError } from "./failed_folder_error.ts";
 import { renameRetrying } from "../../shared/durable_file.ts";
 import { DEFAULT_MODE, mkdirPrivate } from "../../shared/private_path.ts";
+import { tempSuffix } from "../../shared/temp_suffix.ts";
 
 /** A message up to this size is kept in memory; a larger one spills to a temp file as it arrives. */
 export const TEE_MEMORY_LIMIT = 1024 * 1024;
@@ -28,7 +28,7 @@ export class RawTee {
 
   constructor(dir: string, jobId: string) {
     this.#dir = dir;
-    this.#tempPath = path.join(dir, `${TEE_PREFIX}${jobId}.${randomBytes(4).toString("hex")}.tmp`);
+    this.#tempPath = path.join(dir, `${TEE_PREFIX}${jobId}.${tempSuffix()}.tmp`);
   }
 
   /** Bytes seen so far. */
