@@ -251,39 +251,28 @@ async function bundleGroups(outfile) {
   for (const [group, libs] of Object.entries(LAZY_GROUPS)) {
     const file = outfile.replace(/\.cjs$/, `-${groupAsset(group)}`);
     const contents = libs.map((l) => `exports[${JSON.stringify(l)}] = () => require(${JSON.stringify(l)});`).join("\n");
-    let result;
-    try {
-      result = await esbuild.build({
+    const result = await runEsbuild(
+      esbuild,
+      {
         stdin: { contents, resolveDir: ROOT, sourcefile: `lazy-${group}.js`, loader: "js" },
         outfile: file,
-        bundle: true,
-        platform: "node",
-        format: "cjs",
-        target: "node24",
-        minify: opts.minify,
-        keepNames: opts.minify,
-        metafile: true,
-        logLevel: "silent",
         plugins: [compactDependencies(esbuild)],
-      });
-    } catch (err) {
-      const messages = err.errors ? await esbuild.formatMessages(err.errors, { kind: "error" }) : [String(err)];
-      throw new BuildError(`esbuild could not bundle the ${group} libraries:\n${messages.join("")}`);
-    }
+      },
+      `the ${group} libraries`,
+    );
     fs.writeFileSync(file, asciiOnly(checkBuiltinsOnly(result, file)));
     files[groupAsset(group)] = file;
   }
   return files;
 }
 
-/** esbuild: entry -> one CommonJS file that needs nothing but Node built-ins (and the lazy groups' scripts). */
-async function bundle(outfile) {
-  const esbuild = await import("esbuild");
-  let result;
+/**
+ * esbuild with what every bundle of the build shares (one CommonJS file for Node 24, minified as
+ * asked, with a metafile); a failure becomes a BuildError that names `what` was bundled.
+ */
+async function runEsbuild(esbuild, options, what) {
   try {
-    result = await esbuild.build({
-      entryPoints: [entry],
-      outfile,
+    return await esbuild.build({
       bundle: true,
       platform: "node",
       format: "cjs",
@@ -293,12 +282,22 @@ async function bundle(outfile) {
       keepNames: opts.minify,
       metafile: true,
       logLevel: "silent",
-      plugins: [lazyLibraries(), compactDependencies(esbuild)],
+      ...options,
     });
   } catch (err) {
     const messages = err.errors ? await esbuild.formatMessages(err.errors, { kind: "error" }) : [String(err)];
-    throw new BuildError(`esbuild could not bundle '${rel(entry)}':\n${messages.join("")}`);
+    throw new BuildError(`esbuild could not bundle ${what}:\n${messages.join("")}`);
   }
+}
+
+/** esbuild: entry -> one CommonJS file that needs nothing but Node built-ins (and the lazy groups' scripts). */
+async function bundle(outfile) {
+  const esbuild = await import("esbuild");
+  const result = await runEsbuild(
+    esbuild,
+    { entryPoints: [entry], outfile, plugins: [lazyLibraries(), compactDependencies(esbuild)] },
+    `'${rel(entry)}'`,
+  );
   const warnings = result.warnings;
   if (warnings.length > 0) {
     const text = await esbuild.formatMessages(warnings, { kind: "warning" });

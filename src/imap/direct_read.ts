@@ -14,17 +14,19 @@ const READ_BUFFER = 64 * 1024;
 
 /**
  * A TLS socket's `onread`: each read is copied out of the one read buffer and written straight
- * into `target()` (imapflow's response parser), instead of through the socket's stream and a
+ * into `target()` (imapflow's response parser, looked up at the first read), instead of through the socket's stream and a
  * pipe; the socket pauses while the parser is full and resumes when it drains, as a pipe does.
  * Node ignores `onread` for TLS over an existing socket (STARTTLS, a proxy tunnel): those keep
  * the pipe. The caller must keep the session uncompressed: COMPRESS puts an inflater between
  * socket and parser, which this would skip.
  */
 export function directRead(target: () => Writable | undefined): DirectRead {
+  // looked up once, at the first read: the parser lives as long as the client
+  let found: Writable | undefined;
   return {
     buffer: Buffer.allocUnsafe(READ_BUFFER),
     callback(this: unknown, bytes: number, buffer: Uint8Array): boolean {
-      const parser = target();
+      const parser = found ??= target();
       if (parser === undefined || parser.destroyed || parser.writableEnded) return true;
       // a copy: the read buffer is reused for the next record
       if (parser.write(Buffer.from(buffer.subarray(0, bytes)))) return true;

@@ -62,8 +62,8 @@ const BATCH_MESSAGE_LIMIT = 2 * 1024 * 1024;
 const WINDOW_BYTES = 256 * 1024 * 1024;
 const WINDOW_COUNT = 4000;
 // Each partial FETCH of a large message is a round trip: at 50 ms, 512 KiB chunks spent 27 s
-// waiting on a 270 MB message. 1 MiB halves that and, with the base64 decoder reading 256 KiB
-// at a time (a larger text becomes an external string that V8 frees late), peaks at ~114 MiB
+// waiting on a 270 MB message. 1 MiB halves that and, with the base64 decoder reading 64 KiB
+// at a time (see base64_decoder.ts), peaks at ~122 MiB
 // RSS on a 200 MB attachment; 2 MiB peaked at ~157 MiB, 4 MiB at ~190 MiB (imapflow holds each
 // literal whole, and copies it once).
 const STREAM_CHUNK = 1024 * 1024;
@@ -154,29 +154,27 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
     let failure: { error: unknown } | undefined;
     let applyFailure: { error: unknown } | undefined;
     let applied: Promise<void> = Promise.resolve();
-    // Windows fetched whose afterDownload is not yet scheduled, in mailbox order.
-    let pending: Array<{ readonly done: Outcomes; readonly converted: Promise<void> }> = [];
-    // Applies the pending windows as one (one spool sync, one STORE, one EXPUNGE) once all their
-    // conversions are done; applies run one after another, in mailbox order.
+    // What the windows fetched since the last apply made of their messages.
+    let pending = new Outcomes(source);
+    // Applies the pending windows as one (one spool sync, one STORE, one EXPUNGE) once every
+    // conversion started so far is done; applies run one after another, in mailbox order.
     const applyPending = (): void => {
-      const batch = pending;
-      pending = [];
-      if (batch.length === 0) return;
+      const done = pending;
+      pending = new Outcomes(source);
+      const converted = conversions.settled();
       applied = applied.then(async () => {
-        await Promise.all(batch.map((window) => window.converted));
+        await converted;
         if (applyFailure !== undefined) return;
-        await Outcomes.merge(source, batch.map((window) => window.done))
-          .apply(client, options.session.target, options.spoolDir)
-          .catch((error: unknown) => {
-            applyFailure = { error };
-          });
+        await done.apply(client, options.session.target, options.spoolDir).catch((error: unknown) => {
+          applyFailure = { error };
+        });
       });
     };
     const all = [...windows(metas)];
     for (const [index, window] of all.entries()) {
       if (options.shutdown.aborted || failure !== undefined || applyFailure !== undefined) break;
       const byUid = new Map(window.map((meta) => [meta.uid, meta]));
-      const done = new Outcomes(source);
+      const done = pending;
       try {
         for await (
           const message of client.fetch(uidSet(window.map((meta) => meta.uid)), { uid: true, source: true }, {
@@ -196,16 +194,15 @@ export function createEmailCycle(source: EmailSource, options: EmailCycleOptions
         // the connection failed
         failure = { error };
       }
-      // Jobs published before a failure get afterDownload all the same: left in the mailbox,
-      // they would print again once the ledger forgets them. (On a dropped connection this
-      // fails too; the ledger then keeps them from printing twice.)
-      pending.push({ done, converted: conversions.settled() });
       if (conversions.failed) break;
       // The connection runs one command at a time, so each afterDownload stops the FETCHes for
       // two round trips. It is queued behind the next window's FETCH, except before the last
       // window: that one is applied together with it, once, at the end.
       if (index + 2 < all.length) applyPending();
     }
+    // Jobs published before a failure get afterDownload all the same: left in the mailbox,
+    // they would print again once the ledger forgets them. (On a dropped connection this
+    // fails too; the ledger then keeps them from printing twice.)
     applyPending();
     // no conversion may still be writing when the cycle ends, however it ends
     await conversions.finish().catch((error: unknown) => {
@@ -274,15 +271,6 @@ class Outcomes {
   readonly #source: EmailSource;
   constructor(source: EmailSource) {
     this.#source = source;
-  }
-  /** The outcomes of several windows, in their order, as one. */
-  static merge(source: EmailSource, parts: readonly Outcomes[]): Outcomes {
-    const merged = new Outcomes(source);
-    for (const part of parts) {
-      merged.done.push(...part.done);
-      merged.failed.push(...part.failed);
-    }
-    return merged;
   }
   readonly done: number[] = [];
   readonly failed: number[] = [];

@@ -94,37 +94,25 @@ export async function makeClientCertificate(
   const pemFile = path.join(home, "app.pem");
   const certPem = await readFile(cert, "utf8");
   await writeFile(pemFile, `${certPem}${await readFile(key, "utf8")}`);
+  // the key and certificate as PKCS#12, protected by `password`, with openssl's `extra` choices
+  const exportPfx = (out: string, extra: readonly string[] = []) =>
+    run("openssl", [
+      "pkcs12",
+      "-export",
+      "-inkey",
+      key,
+      "-in",
+      cert,
+      "-passout",
+      `pass:${password}`,
+      ...extra,
+      "-out",
+      out,
+    ]);
   const pfxFile = path.join(home, "app.pfx");
-  await run("openssl", [
-    "pkcs12",
-    "-export",
-    "-inkey",
-    key,
-    "-in",
-    cert,
-    "-passout",
-    `pass:${password}`,
-    "-out",
-    pfxFile,
-  ]);
+  await exportPfx(pfxFile);
+  // the same with the older 3DES encryption (openssl's default is AES)
   const pfx3desFile = path.join(home, "app-3des.pfx");
-  await run("openssl", [
-    "pkcs12",
-    "-export",
-    "-inkey",
-    key,
-    "-in",
-    cert,
-    "-passout",
-    `pass:${password}`,
-    "-certpbe",
-    "PBE-SHA1-3DES",
-    "-keypbe",
-    "PBE-SHA1-3DES",
-    "-macalg",
-    "sha1",
-    "-out",
-    pfx3desFile,
-  ]);
+  await exportPfx(pfx3desFile, ["-certpbe", "PBE-SHA1-3DES", "-keypbe", "PBE-SHA1-3DES", "-macalg", "sha1"]);
   return { certPem, pemFile, pfxFile, pfx3desFile, password };
 }

@@ -1,9 +1,8 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "./free_port.ts";
+import { freePort, isListening } from "./free_port.ts";
 import { GET_JOBS_TEST, readJobs } from "./ipp_printer.ts";
 import type { IppJob } from "./ipp_printer.ts";
 
@@ -74,7 +73,7 @@ FileDevice Yes
     }
   };
   const until = Date.now() + 15_000;
-  while (!(await isListening(port))) {
+  while (!(await isListening({ host: "127.0.0.1", port }))) {
     if (cupsd.exitCode !== null || Date.now() > until) {
       await stop();
       throw new Error(`cupsd did not start on port ${port} (log: ${join(dir, "log", "error_log")})`);
@@ -100,15 +99,4 @@ FileDevice Yes
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }

@@ -1,4 +1,5 @@
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
+import type { NetConnectOpts } from "node:net";
 
 /**
  * A TCP port on 127.0.0.1 that is free right now: bind port 0, read the port the
@@ -20,5 +21,17 @@ export function freePort(): Promise<number> {
       const { port } = address;
       server.close(() => resolve(port));
     });
+  });
+}
+
+/** True when something accepts a connection at `target` (a TCP port, or a Unix socket's path). */
+export function isListening(target: NetConnectOpts): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(target);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
   });
 }

@@ -11,10 +11,9 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "./free_port.ts";
+import { freePort, isListening } from "./free_port.ts";
 
 export type IppPrinterOptions = {
   /** `document-format-supported` (ippeveprinter adds application/octet-stream itself). */
@@ -61,7 +60,7 @@ export async function startIppPrinter(options: IppPrinterOptions): Promise<IppPr
     stdio: "ignore",
   });
   // the socket file appears before the daemon accepts on it; ippeveprinter gives up at once
-  await waitFor(() => existsSync(socket) && accepts(socket), 10_000, "dbus-daemon");
+  await waitFor(() => existsSync(socket) && isListening({ path: socket }), 10_000, "dbus-daemon");
   const port = options.port ?? await freePort();
   const name = options.name ?? "mps-test";
   const args = ["-n", "localhost", "-p", String(port), "-r", "off", "-d", spoolDir, "-k", "-c", "/bin/true"];
@@ -106,7 +105,7 @@ export async function startIppPrinter(options: IppPrinterOptions): Promise<IppPr
       await waitFor(
         () => {
           if (eve.exitCode !== null) throw new Error(`ippeveprinter exited with code ${eve.exitCode}`);
-          return isListening(port);
+          return isListening({ host: "localhost", port });
         },
         10_000,
         `ippeveprinter on port ${port}`,
@@ -192,28 +191,6 @@ export function readJobs(uri: string, testFile: string, user = "root"): Promise<
 }
 
 export { GET_JOBS_TEST };
-
-function accepts(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ path: socketPath });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "localhost", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
 
 async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
   const until = Date.now() + ms;

@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { freePort } from "./free_port.ts";
+import { freePort, isListening } from "./free_port.ts";
 
 export interface Tinyproxy {
   /** `http://127.0.0.1:PORT`. */
@@ -46,7 +45,7 @@ export async function startTinyproxy(options: { connectPorts: readonly number[] 
     const proc = spawn("tinyproxy", ["-d", "-c", conf], { stdio: "ignore" });
     child = proc;
     const deadline = Date.now() + 5_000;
-    while (!(await listening(port))) {
+    while (!(await isListening({ host: "127.0.0.1", port }))) {
       if (proc.exitCode !== null || Date.now() > deadline) {
         throw new Error(`tinyproxy did not start: ${await readFile(logFile, "utf8").catch(() => "")}`);
       }
@@ -77,15 +76,4 @@ export async function startTinyproxy(options: { connectPorts: readonly number[] 
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
