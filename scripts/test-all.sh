@@ -42,7 +42,8 @@ else
 fi
 
 step "unit tests on Deno"
-deno test -A
+# the binary's V8 flags (scripts/build.mjs): the same memory behaviour as what ships
+deno test -A --v8-flags=--initial-heap-size=48,--max-semi-space-size=4,--max-opt=2
 
 step "every test on Node $(node --version)"
 node --test --test-reporter=spec --test-timeout=300000 'test/**/*.test.ts'
